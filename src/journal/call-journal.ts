@@ -1,0 +1,129 @@
+/**
+ * The call journal: turns normalized events into durable call records. Every ingest path (own JSON,
+ * CTI webhooks, Asterisk) ends here.
+ *
+ * One batch is one transaction: when `ingest` resolves, every event of it is committed (with its call
+ * change) or was already stored; when it rejects, nothing of the batch is. Per event:
+ * resolve the conversation (linked id → leg index), lock or create the call row, skip known event
+ * keys, apply (or refold when the event is older than the call's last one), write call, legs,
+ * extensions and the event, then publish the changes after commit.
+ */
+import type { Transaction } from 'kysely';
+import type { Call } from '../core/calls/call.ts';
+import type { CallEvent } from '../core/calls/call-event.ts';
+import { applyEvent, foldEvents, needsRefold, startCall, type ApplyStatus, type NumberReader } from '../core/calls/lifecycle.ts';
+import { uuidv7 } from '../core/ids.ts';
+import { normalizeNumber, type NumberingSettings } from '../core/phone-numbers/phone-number.ts';
+import type { Database } from '../storage/schema.ts';
+import type { Store } from '../storage/store.ts';
+import type { CallChange, LiveHub } from './live-hub.ts';
+
+export type IngestResult =
+  | { status: 'accepted'; callId: string; applied: ApplyStatus; seq: number }
+  | { status: 'duplicate' };
+
+export type NumberingLookup = (tenantId: string) => Promise<NumberingSettings>;
+
+/** Thrown inside a transaction when a concurrent writer stored the same event key first. */
+class ConcurrentDuplicate extends Error {}
+
+export class CallJournal {
+  #store: Store;
+  #hub: LiveHub;
+  #numbering: NumberingLookup;
+  #now: () => Date;
+  readonly counters = { applied: 0, unchanged: 0, late: 0, duplicate: 0 };
+
+  constructor(store: Store, hub: LiveHub, numbering: NumberingLookup, now: () => Date = () => new Date()) {
+    this.#store = store;
+    this.#hub = hub;
+    this.#numbering = numbering;
+    this.#now = now;
+  }
+
+  async ingest(tenantId: string, events: readonly CallEvent[], source: string): Promise<IngestResult[]> {
+    if (events.length === 0) return [];
+    const numbering = await this.#numbering(tenantId);
+    const read: NumberReader = (raw) => normalizeNumber(raw, numbering);
+    let outcome: { results: IngestResult[]; changes: CallChange[] } | undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        outcome = await this.#store.dialect.db.transaction().execute((trx) => this.#ingestIn(trx, tenantId, events, source, read));
+        break;
+      } catch (err) {
+        if (!(err instanceof ConcurrentDuplicate) || attempt >= 2) throw err;
+      }
+    }
+    for (const r of outcome.results) {
+      if (r.status === 'duplicate') this.counters.duplicate++;
+      else this.counters[r.applied]++;
+    }
+    for (const change of outcome.changes) this.#hub.publish(tenantId, change);
+    return outcome.results;
+  }
+
+  async #ingestIn(trx: Transaction<Database>, tenantId: string, events: readonly CallEvent[], source: string, read: NumberReader) {
+    const results: IngestResult[] = [];
+    const changes: CallChange[] = [];
+    const receivedAt = this.#now().toISOString();
+    for (const event of events) {
+      const calls = this.#store.calls;
+      const root = await this.#rootOf(trx, tenantId, event);
+      let before = await calls.lockByPbxId(trx, tenantId, root);
+      if (before && (await calls.hasEvent(trx, tenantId, event.key))) {
+        results.push({ status: 'duplicate' });
+        continue;
+      }
+      let after: Call;
+      let status: ApplyStatus;
+      if (!before) {
+        after = startCall({ id: uuidv7(), tenantId, pbxCallId: root }, event, read);
+        after.version = 1;
+        after.updatedAt = receivedAt;
+        status = 'applied';
+        if (!(await calls.insert(trx, after))) {
+          // Another instance created it between our read and insert: take its row and go on.
+          before = await calls.lockByPbxId(trx, tenantId, root);
+          if (!before) throw new ConcurrentDuplicate();
+          if (await calls.hasEvent(trx, tenantId, event.key)) {
+            results.push({ status: 'duplicate' });
+            continue;
+          }
+        }
+      }
+      if (before) {
+        ({ call: after, status } = await this.#advance(trx, before, event, read));
+        if (status === 'applied') {
+          after.updatedAt = receivedAt;
+          await calls.update(trx, after);
+        }
+      }
+      await calls.index(trx, after!, event.linkedCallId ? [event.callId, event.linkedCallId] : [event.callId]);
+      const seq = await calls.insertEvent(trx, { tenantId, callId: after!.id, event, receivedAt, source, status: status! });
+      if (seq === undefined) throw new ConcurrentDuplicate();
+      results.push({ status: 'accepted', callId: after!.id, applied: status!, seq });
+      if (status! === 'applied') changes.push({ seq, type: `call.${event.type}`, call: after! });
+    }
+    return { results, changes };
+  }
+
+  /** The PBX id of the conversation an event belongs to. */
+  async #rootOf(trx: Transaction<Database>, tenantId: string, event: CallEvent): Promise<string> {
+    const anchor = event.linkedCallId ?? event.callId;
+    return (await this.#store.calls.rootOfLeg(trx, tenantId, anchor)) ?? anchor;
+  }
+
+  async #advance(trx: Transaction<Database>, before: Call, event: CallEvent, read: NumberReader) {
+    if (!needsRefold(before, event)) return applyEvent(before, event);
+    const stored = await this.#store.calls.eventsOf(trx, before.tenantId, before.id);
+    const identity = { id: before.id, tenantId: before.tenantId, pbxCallId: before.pbxCallId };
+    const folded = foldEvents(identity, [...stored.map((s) => s.event), event], read);
+    folded.caller = before.caller;
+    // An ended call never reopens, even when a refold would say so.
+    if (before.state === 'ended' && folded.state !== 'ended') return { call: before, status: 'late' as const };
+    const { version, updatedAt, lastEventAt, ...a } = before;
+    const { version: _v, updatedAt: _u, lastEventAt: _l, ...b } = folded;
+    if (JSON.stringify(a) === JSON.stringify(b)) return { call: before, status: 'unchanged' as const };
+    return { call: { ...folded, version: version + 1, updatedAt, lastEventAt: lastEventAt > folded.lastEventAt ? lastEventAt : folded.lastEventAt }, status: 'applied' as const };
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The storage dialect seam. Everything outside `storage/dialects/` works through this interface and
+ * branches only on declared capabilities, never on which database it is.
+ */
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+export type DialectCapabilities = {
+  /** `SELECT … FOR UPDATE` locks rows (PostgreSQL). Without it the dialect serializes writers itself. */
+  readonly rowLocks: boolean;
+  /** `FOR UPDATE SKIP LOCKED` lets several instances claim work side by side. */
+  readonly skipLocked: boolean;
+  /** Several processes may serve from this store at once. */
+  readonly multiInstance: boolean;
+};
+
+export interface StorageDialect {
+  /** For logs and `/readyz`; code must not branch on it. */
+  readonly label: string;
+  readonly capabilities: DialectCapabilities;
+  /** The Kysely instance over this database. Created once; `close()` destroys it. */
+  readonly db: Kysely<Database>;
+  /**
+   * Declares an auto-incrementing 64-bit integer primary key column (`seq`), whose values increase
+   * in commit order within one process.
+   */
+  autoIncrement(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  /** The SQL type of an auto-incrementing key, for `addColumn(name, type)`. */
+  readonly autoIncrementType: 'integer' | 'bigserial';
+  /** Quick liveness probe for `/readyz`; resolves or rejects within a second or two. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

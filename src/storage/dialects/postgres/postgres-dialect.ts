@@ -1,0 +1,41 @@
+/**
+ * PostgreSQL through node-postgres. Row locks and SKIP LOCKED make several Callbridge instances on one
+ * database safe. int8 columns are parsed as numbers (sequence values stay far below 2^53).
+ */
+import pg from 'pg';
+import { Kysely, PostgresDialect, type ColumnDefinitionBuilder } from 'kysely';
+import type { StorageDialect } from '../../dialect.ts';
+import type { Database } from '../../schema.ts';
+
+export type PostgresOptions = {
+  connectionString: string;
+  /** Pool size; defaults to 10. */
+  max?: number;
+};
+
+const INT8_OID = 20;
+
+export function createPostgresDialect(options: PostgresOptions): StorageDialect {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 10_000,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const url = new URL(options.connectionString);
+  return {
+    label: `postgres://${url.host}${url.pathname}`,
+    capabilities: { rowLocks: true, skipLocked: true, multiInstance: true },
+    db,
+    autoIncrementType: 'bigserial',
+    autoIncrement: (col: ColumnDefinitionBuilder) => col.primaryKey(),
+    async ping() {
+      await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Embedded SQLite through `node:sqlite` (no native addon). WAL with synchronous=NORMAL: a committed
+ * transaction survives a crash of the process (kill -9); only an OS crash or power loss may lose the
+ * last commits. `CALLBRIDGE_SQLITE_SYNC=full` trades speed for that too.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import {
+  Kysely,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type ColumnDefinitionBuilder,
+  type Dialect,
+} from 'kysely';
+import type { StorageDialect } from '../../dialect.ts';
+import type { Database } from '../../schema.ts';
+import { SqliteDriver } from './sqlite-driver.ts';
+
+export type SqliteOptions = {
+  /** File path, or `:memory:`. */
+  file: string;
+  synchronous?: 'normal' | 'full';
+};
+
+export function createSqliteDialect(options: SqliteOptions): StorageDialect {
+  const open = () => {
+    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+    const db = new DatabaseSync(options.file);
+    db.exec('pragma journal_mode = wal');
+    db.exec(`pragma synchronous = ${options.synchronous ?? 'normal'}`);
+    db.exec('pragma busy_timeout = 5000');
+    db.exec('pragma foreign_keys = on');
+    return db;
+  };
+  const dialect: Dialect = {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new SqliteDriver(open),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  };
+  const db = new Kysely<Database>({ dialect });
+  return {
+    label: `sqlite:${options.file}`,
+    capabilities: { rowLocks: false, skipLocked: false, multiInstance: false },
+    db,
+    autoIncrementType: 'integer',
+    autoIncrement: (col: ColumnDefinitionBuilder) => col.primaryKey().autoIncrement(),
+    async ping() {
+      await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * One ordered list of migrations for every dialect, run on start and by `callbridge migrate`.
+ * A migration is append-only once released: fix forward with a new one.
+ */
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
+import type { StorageDialect } from './dialect.ts';
+import * as m001 from './migrations/001-initial.ts';
+
+const MIGRATIONS = [['001-initial', m001]] as const;
+
+export async function migrateToLatest(dialect: StorageDialect): Promise<MigrationResultSet> {
+  const migrations: Record<string, Migration> = {};
+  for (const [name, mod] of MIGRATIONS) migrations[name] = { up: (db) => mod.up(db, dialect) };
+  const migrator = new Migrator({
+    db: dialect.db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}

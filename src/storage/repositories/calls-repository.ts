@@ -1,0 +1,256 @@
+/**
+ * The call journal's rows: calls (the core `Call` as JSON plus an indexed projection), the leg index,
+ * the extensions a call touched, and the event history. Write methods take the transaction they run in.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Call } from '../../core/calls/call.ts';
+import type { CallEvent } from '../../core/calls/call-event.ts';
+import type { DialectCapabilities } from '../dialect.ts';
+import type { CallTable, Database } from '../schema.ts';
+
+export type StoredEvent = {
+  seq: number;
+  callId: string;
+  type: string;
+  at: string;
+  receivedAt: string;
+  source: string;
+  status: string;
+  event: CallEvent;
+};
+
+export type CallFilter = {
+  tenantId: string;
+  from?: string;
+  to?: string;
+  direction?: string;
+  outcome?: string;
+  state?: string;
+  extension?: string;
+  /** E.164 number matched against either party. */
+  number?: string;
+  queue?: string;
+  /** Cursor: the (startedAt, id) of the last item of the previous page. */
+  after?: { startedAt: string; id: string };
+  limit: number;
+};
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export class CallsRepository {
+  #db: Kysely<Database>;
+  #caps: DialectCapabilities;
+
+  constructor(db: Kysely<Database>, capabilities: DialectCapabilities) {
+    this.#db = db;
+    this.#caps = capabilities;
+  }
+
+  /** The PBX id of the conversation a leg belongs to, by the PBX's leg id. */
+  async rootOfLeg(trx: Db, tenantId: string, legId: string): Promise<string | undefined> {
+    const row = await trx
+      .selectFrom('call_legs')
+      .innerJoin('calls', 'calls.id', 'call_legs.call_id')
+      .select('calls.pbx_call_id')
+      .where('call_legs.tenant_id', '=', tenantId)
+      .where('call_legs.leg_id', '=', legId)
+      .executeTakeFirst();
+    return row?.pbx_call_id;
+  }
+
+  /** Reads a call for update: on dialects with row locks, concurrent writers of the same call queue here. */
+  async lockByPbxId(trx: Db, tenantId: string, pbxCallId: string): Promise<Call | undefined> {
+    let q = trx.selectFrom('calls').select('data').where('tenant_id', '=', tenantId).where('pbx_call_id', '=', pbxCallId);
+    if (this.#caps.rowLocks) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    return row && (JSON.parse(row.data) as Call);
+  }
+
+  async lockById(trx: Db, tenantId: string, id: string): Promise<Call | undefined> {
+    let q = trx.selectFrom('calls').select('data').where('tenant_id', '=', tenantId).where('id', '=', id);
+    if (this.#caps.rowLocks) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    return row && (JSON.parse(row.data) as Call);
+  }
+
+  /** Inserts a new call; false when another writer created the same PBX call first. */
+  async insert(trx: Db, call: Call): Promise<boolean> {
+    const result = await trx
+      .insertInto('calls')
+      .values(toRow(call))
+      .onConflict((oc) => oc.columns(['tenant_id', 'pbx_call_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async update(trx: Db, call: Call): Promise<void> {
+    const { id, tenant_id, pbx_call_id, ...values } = toRow(call);
+    await trx.updateTable('calls').set(values).where('id', '=', id).where('tenant_id', '=', tenant_id).execute();
+  }
+
+  /** Records the legs and extensions of a call (idempotent). */
+  async index(trx: Db, call: Call, legIds: string[]): Promise<void> {
+    const legs = legIds.map((leg_id) => ({ tenant_id: call.tenantId, leg_id, call_id: call.id }));
+    if (legs.length) {
+      await trx.insertInto('call_legs').values(legs).onConflict((oc) => oc.columns(['tenant_id', 'leg_id']).doNothing()).execute();
+    }
+    const exts = new Set(call.extensionsRang);
+    if (call.answeredBy) exts.add(call.answeredBy);
+    if (call.extension) exts.add(call.extension);
+    for (const t of call.transfers) exts.add(t.to);
+    if (exts.size) {
+      await trx
+        .insertInto('call_extensions')
+        .values([...exts].map((extension) => ({ call_id: call.id, tenant_id: call.tenantId, extension, started_at: call.startedAt })))
+        .onConflict((oc) => oc.columns(['call_id', 'extension']).doNothing())
+        .execute();
+    }
+  }
+
+  async hasEvent(trx: Db, tenantId: string, key: string): Promise<boolean> {
+    const row = await trx
+      .selectFrom('call_events')
+      .select('seq')
+      .where('tenant_id', '=', tenantId)
+      .where('event_key', '=', key)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Appends an event; undefined when its key is already stored (a concurrent duplicate). */
+  async insertEvent(
+    trx: Db,
+    e: { tenantId: string; callId: string; event: CallEvent; receivedAt: string; source: string; status: string },
+  ): Promise<number | undefined> {
+    const row = await trx
+      .insertInto('call_events')
+      .values({
+        tenant_id: e.tenantId,
+        call_id: e.callId,
+        event_key: e.event.key,
+        type: e.event.type,
+        at: e.event.at,
+        received_at: e.receivedAt,
+        source: e.source,
+        status: e.status,
+        data: JSON.stringify(e.event),
+      })
+      .onConflict((oc) => oc.columns(['tenant_id', 'event_key']).doNothing())
+      .returning('seq')
+      .executeTakeFirst();
+    return row?.seq;
+  }
+
+  async eventsOf(db: Db, tenantId: string, callId: string): Promise<StoredEvent[]> {
+    const rows = await db
+      .selectFrom('call_events')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('call_id', '=', callId)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      callId: r.call_id,
+      type: r.type,
+      at: r.at,
+      receivedAt: r.received_at,
+      source: r.source,
+      status: r.status,
+      event: JSON.parse(r.data) as CallEvent,
+    }));
+  }
+
+  async get(tenantId: string, id: string): Promise<Call | undefined> {
+    const row = await this.#db.selectFrom('calls').select('data').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+    return row && (JSON.parse(row.data) as Call);
+  }
+
+  async getMany(tenantId: string, ids: string[]): Promise<Call[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#db.selectFrom('calls').select('data').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+    return rows.map((r) => JSON.parse(r.data) as Call);
+  }
+
+  /** Newest first, paged by (startedAt, id). */
+  async list(f: CallFilter): Promise<Call[]> {
+    let q = this.#db.selectFrom('calls').select(['calls.data']).where('calls.tenant_id', '=', f.tenantId);
+    if (f.from) q = q.where('calls.started_at', '>=', f.from);
+    if (f.to) q = q.where('calls.started_at', '<', f.to);
+    if (f.direction) q = q.where('calls.direction', '=', f.direction);
+    if (f.outcome) q = q.where('calls.outcome', '=', f.outcome);
+    if (f.state) q = q.where('calls.state', '=', f.state);
+    if (f.queue) q = q.where('calls.queue', '=', f.queue);
+    if (f.number) {
+      const n = f.number;
+      q = q.where((eb) => eb.or([eb('calls.from_e164', '=', n), eb('calls.to_e164', '=', n), eb('calls.from_raw', '=', n), eb('calls.to_raw', '=', n)]));
+    }
+    if (f.extension) {
+      const ext = f.extension;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('call_extensions as ce')
+            .select('ce.call_id')
+            .whereRef('ce.call_id', '=', 'calls.id')
+            .where('ce.tenant_id', '=', f.tenantId)
+            .where('ce.extension', '=', ext),
+        ),
+      );
+    }
+    if (f.after) {
+      const a = f.after;
+      q = q.where((eb) =>
+        eb.or([eb('calls.started_at', '<', a.startedAt), eb.and([eb('calls.started_at', '=', a.startedAt), eb('calls.id', '<', a.id)])]),
+      );
+    }
+    const rows = await q.orderBy('calls.started_at', 'desc').orderBy('calls.id', 'desc').limit(f.limit).execute();
+    return rows.map((r) => JSON.parse(r.data) as Call);
+  }
+
+  /** Changes after `seq` for a stream resume: the latest applied event per call, in order. */
+  async changesSince(tenantId: string, seq: number, limit: number): Promise<Array<{ seq: number; callId: string; type: string }>> {
+    const rows = await this.#db
+      .selectFrom('call_events')
+      .select(['seq', 'call_id', 'type'])
+      .where('tenant_id', '=', tenantId)
+      .where('seq', '>', seq)
+      .where('status', '=', 'applied')
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ seq: Number(r.seq), callId: r.call_id, type: r.type }));
+  }
+
+  async countActive(): Promise<number> {
+    const row = await this.#db
+      .selectFrom('calls')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '!=', 'ended')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+}
+
+function toRow(call: Call): CallTable {
+  return {
+    id: call.id,
+    tenant_id: call.tenantId,
+    pbx_call_id: call.pbxCallId,
+    direction: call.direction,
+    kind: call.kind,
+    state: call.state,
+    outcome: call.outcome,
+    from_e164: call.from.e164,
+    to_e164: call.to.e164,
+    from_raw: call.from.raw,
+    to_raw: call.to.raw,
+    answered_by: call.answeredBy,
+    queue: call.queue,
+    started_at: call.startedAt,
+    ended_at: call.endedAt,
+    version: call.version,
+    updated_at: call.updatedAt,
+    data: JSON.stringify(call),
+  };
+}

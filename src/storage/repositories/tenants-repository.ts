@@ -1,0 +1,73 @@
+import type { Kysely } from 'kysely';
+import type { Database, TenantTable } from '../schema.ts';
+
+export type Tenant = {
+  id: string;
+  name: string;
+  defaultCountry: string;
+  areaCode: string | null;
+  /** Sealed secret; open it with the SecretBox. */
+  placetelSecret: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type TenantPatch = Partial<Pick<Tenant, 'name' | 'defaultCountry' | 'areaCode' | 'placetelSecret'>>;
+
+export class TenantsRepository {
+  #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async get(id: string): Promise<Tenant | undefined> {
+    const row = await this.#db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toTenant(row);
+  }
+
+  async list(): Promise<Tenant[]> {
+    const rows = await this.#db.selectFrom('tenants').selectAll().orderBy('id').execute();
+    return rows.map(toTenant);
+  }
+
+  /** Creates the tenant; returns false when the id is taken. */
+  async create(tenant: Pick<Tenant, 'id' | 'name' | 'defaultCountry' | 'areaCode'>, now: string): Promise<boolean> {
+    const result = await this.#db
+      .insertInto('tenants')
+      .values({
+        id: tenant.id,
+        name: tenant.name,
+        default_country: tenant.defaultCountry,
+        area_code: tenant.areaCode,
+        placetel_secret: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async update(id: string, patch: TenantPatch, now: string): Promise<Tenant | undefined> {
+    const values: Partial<TenantTable> = { updated_at: now };
+    if (patch.name !== undefined) values.name = patch.name;
+    if (patch.defaultCountry !== undefined) values.default_country = patch.defaultCountry;
+    if (patch.areaCode !== undefined) values.area_code = patch.areaCode;
+    if (patch.placetelSecret !== undefined) values.placetel_secret = patch.placetelSecret;
+    await this.#db.updateTable('tenants').set(values).where('id', '=', id).execute();
+    return this.get(id);
+  }
+}
+
+function toTenant(row: TenantTable): Tenant {
+  return {
+    id: row.id,
+    name: row.name,
+    defaultCountry: row.default_country,
+    areaCode: row.area_code,
+    placetelSecret: row.placetel_secret,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

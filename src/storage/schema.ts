@@ -1,0 +1,101 @@
+/**
+ * Table types for Kysely. Timestamps are ISO 8601 UTC strings (`toISOString()`), which sort correctly
+ * as text in every dialect; structured values are JSON text.
+ */
+import type { Generated } from 'kysely';
+
+export type TenantTable = {
+  id: string;
+  name: string;
+  default_country: string;
+  area_code: string | null;
+  /** Encrypted (secret-box) Placetel notify secret, or null when signatures are not checked. */
+  placetel_secret: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type ApiKeyTable = {
+  id: string;
+  tenant_id: string;
+  name: string;
+  role: string;
+  /** The public part of the key, shown in listings and used to find the row. */
+  prefix: string;
+  /** SHA-256 of the whole key (keys are 190 random bits: a slow hash adds nothing). */
+  hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+};
+
+export type UserTable = {
+  id: string;
+  tenant_id: string;
+  extension: string;
+  name: string;
+  email: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type CallTable = {
+  id: string;
+  tenant_id: string;
+  pbx_call_id: string;
+  direction: string;
+  kind: string;
+  state: string;
+  outcome: string | null;
+  from_e164: string | null;
+  to_e164: string | null;
+  from_raw: string;
+  to_raw: string;
+  answered_by: string | null;
+  queue: string | null;
+  started_at: string;
+  ended_at: string | null;
+  version: number;
+  updated_at: string;
+  /** The whole call (core `Call`) as JSON; the columns above are its indexed projection. */
+  data: string;
+};
+
+export type CallLegTable = {
+  tenant_id: string;
+  leg_id: string;
+  call_id: string;
+};
+
+export type CallExtensionTable = {
+  call_id: string;
+  tenant_id: string;
+  extension: string;
+  started_at: string;
+};
+
+export type CallEventTable = {
+  seq: Generated<number>;
+  tenant_id: string;
+  call_id: string;
+  event_key: string;
+  type: string;
+  at: string;
+  received_at: string;
+  /** Which ingest path delivered it: api, cti, placetel, … */
+  source: string;
+  /** applied | unchanged | late */
+  status: string;
+  /** The normalized event (core `CallEvent`) as JSON. */
+  data: string;
+};
+
+export type Database = {
+  tenants: TenantTable;
+  api_keys: ApiKeyTable;
+  users: UserTable;
+  calls: CallTable;
+  call_legs: CallLegTable;
+  call_extensions: CallExtensionTable;
+  call_events: CallEventTable;
+};
