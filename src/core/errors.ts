@@ -12,7 +12,6 @@ export const ERRORS = {
   CB_CONFLICT: { status: 409, title: 'Conflicts with what is stored' },
   CB_PAYLOAD_TOO_LARGE: { status: 413, title: 'The body is larger than allowed' },
   CB_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The content type is not supported' },
-  CB_RATE_LIMITED: { status: 429, title: 'Too many requests' },
   CB_INTERNAL: { status: 500, title: 'Internal error' },
   CB_NOT_READY: { status: 503, title: 'Not ready' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -2,8 +2,8 @@
  * The call journal: turns normalized events into durable call records. Every ingest path (own JSON,
  * CTI webhooks, Asterisk) ends here.
  *
- * One batch is one transaction: when `ingest` resolves, every event of it is committed (with its call
- * change) or was already stored; when it rejects, nothing of the batch is. Per event:
+ * A batch is atomic: when `ingest` resolves, every event of it is committed (with its call change) or
+ * was already stored; when it rejects, nothing of the batch is. Per event:
  * resolve the conversation (linked id → leg index), lock or create the call row, skip known event
  * keys, apply (or refold when the event is older than the call's last one), write call, legs,
  * extensions and the event, then publish the changes after commit.
@@ -24,6 +24,18 @@ export type IngestResult =
 
 export type NumberingLookup = (tenantId: string) => Promise<NumberingSettings>;
 
+/** Most events one group transaction takes; a larger single batch still goes alone. */
+const MAX_GROUP_EVENTS = 2_000;
+
+type Pending = {
+  tenantId: string;
+  events: readonly CallEvent[];
+  source: string;
+  read: NumberReader;
+  resolve: (results: IngestResult[]) => void;
+  reject: (err: unknown) => void;
+};
+
 /** Thrown inside a transaction when a concurrent writer stored the same event key first. */
 class ConcurrentDuplicate extends Error {}
 
@@ -33,6 +45,8 @@ export class CallJournal {
   #numbering: NumberingLookup;
   #now: () => Date;
   readonly counters = { applied: 0, unchanged: 0, late: 0, duplicate: 0 };
+  #queue: Pending[] = [];
+  #draining = false;
 
   constructor(store: Store, hub: LiveHub, numbering: NumberingLookup, now: () => Date = () => new Date()) {
     this.#store = store;
@@ -41,25 +55,72 @@ export class CallJournal {
     this.#now = now;
   }
 
+  /**
+   * Commits the events and resolves once they are durable. Concurrent calls are grouped into one
+   * transaction (group commit: one commit for many requests); when a group fails, each batch of it is
+   * retried alone, so one bad batch never fails another.
+   */
   async ingest(tenantId: string, events: readonly CallEvent[], source: string): Promise<IngestResult[]> {
     if (events.length === 0) return [];
     const numbering = await this.#numbering(tenantId);
     const read: NumberReader = (raw) => normalizeNumber(raw, numbering);
-    let outcome: { results: IngestResult[]; changes: CallChange[] } | undefined;
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ tenantId, events, source, read, resolve, reject });
+      void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.#queue.length > 0) {
+        let size = 0;
+        let take = 0;
+        while (take < this.#queue.length && (take === 0 || size + this.#queue[take].events.length <= MAX_GROUP_EVENTS)) {
+          size += this.#queue[take].events.length;
+          take++;
+        }
+        const group = this.#queue.splice(0, take);
+        try {
+          await this.#commit(group);
+        } catch {
+          for (const item of group) {
+            try {
+              await this.#commit([item]);
+            } catch (err) {
+              item.reject(err);
+            }
+          }
+        }
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /** One transaction for a group; retried when a concurrent writer stored the same event first. */
+  async #commit(group: Pending[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        outcome = await this.#store.dialect.db.transaction().execute((trx) => this.#ingestIn(trx, tenantId, events, source, read));
-        break;
+        const outcomes = await this.#store.dialect.db.transaction().execute(async (trx) => {
+          const all = [];
+          for (const item of group) all.push(await this.#ingestIn(trx, item.tenantId, item.events, item.source, item.read));
+          return all;
+        });
+        for (const [i, outcome] of outcomes.entries()) {
+          for (const r of outcome.results) {
+            if (r.status === 'duplicate') this.counters.duplicate++;
+            else this.counters[r.applied]++;
+          }
+          for (const change of outcome.changes) this.#hub.publish(group[i].tenantId, change);
+          group[i].resolve(outcome.results);
+        }
+        return;
       } catch (err) {
         if (!(err instanceof ConcurrentDuplicate) || attempt >= 2) throw err;
       }
     }
-    for (const r of outcome.results) {
-      if (r.status === 'duplicate') this.counters.duplicate++;
-      else this.counters[r.applied]++;
-    }
-    for (const change of outcome.changes) this.#hub.publish(tenantId, change);
-    return outcome.results;
   }
 
   async #ingestIn(trx: Transaction<Database>, tenantId: string, events: readonly CallEvent[], source: string, read: NumberReader) {

@@ -1,0 +1,78 @@
+/**
+ * Builds the HTTP app without listening (tests call `app.inject()`; src/server.ts listens).
+ */
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { pbxWebhookRoutes } from '../connectors/pbx/registry.ts';
+import type { AppDeps } from './app-deps.ts';
+import { registerErrorHandling } from './plugins/errors.ts';
+import { problemSchema } from './problem.ts';
+import { callsRoutes } from './routes/calls-routes.ts';
+import { eventsRoutes } from './routes/events-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { keysRoutes } from './routes/keys-routes.ts';
+import { settingsRoutes } from './routes/settings-routes.ts';
+import { usersRoutes } from './routes/users-routes.ts';
+
+/** Hides credentials in paths (CTI tokens) and, unless asked, query strings (they carry numbers). */
+export function loggableUrl(url: string, personalData: boolean): string {
+  const path = url.replace(/(\/api\/v1\/cti\/(?:[a-z0-9-]+\/)?)[^/?]+/i, '$1***');
+  return personalData ? path : path.split('?')[0];
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const personal = deps.options.logPersonalData;
+  const app = Fastify({
+    bodyLimit: deps.options.bodyLimit,
+    // Per-request lines are written by the onResponse hook below, without personal data.
+    logController: new LogController({ disableRequestLogging: true }),
+    logger: {
+      level: deps.options.logLevel,
+      serializers: {
+        req: (req) => ({ method: req.method, url: loggableUrl(req.url, personal), reqId: req.id }),
+      },
+      redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+    },
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  app.decorateRequest('principal', undefined);
+  registerErrorHandling(app);
+  app.addSchema(problemSchema);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.requests.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    const line = { method: request.method, url: loggableUrl(request.url, personal), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    if (reply.statusCode >= 500) request.log.warn(line, 'request failed');
+    else request.log.debug(line, 'request');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Callbridge API',
+        version: '1',
+        description: 'Call journal, ingest and live call stream of Callbridge. Errors are RFC 9457 problem+json with a stable `code`.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `callbridge keys create`' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(formbody, { bodyLimit: deps.options.bodyLimit });
+
+  await app.register(async (scope) => healthRoutes(scope, deps));
+  await app.register(async (scope) => eventsRoutes(scope, deps));
+  await app.register(async (scope) => callsRoutes(scope, deps));
+  await app.register(async (scope) => settingsRoutes(scope, deps));
+  await app.register(async (scope) => keysRoutes(scope, deps));
+  await app.register(async (scope) => usersRoutes(scope, deps));
+  for (const routes of pbxWebhookRoutes) await app.register(async (scope) => routes(scope, deps));
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
+  return app;
+}

@@ -1,0 +1,45 @@
+/**
+ * The composition root: config → store → journal → HTTP. `callbridge serve` and `npm start` run this.
+ */
+import type { Config } from './config/config.ts';
+import { bootstrap, composeDeps } from './compose.ts';
+import { buildApp } from './http/build-app.ts';
+import { SecretBox } from './storage/secret-box.ts';
+import { openStore } from './storage/store.ts';
+
+export type RunningServer = { url: string; close(): Promise<void> };
+
+export async function startServer(config: Config, out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<RunningServer> {
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSync: config.sqliteSync });
+  let app;
+  try {
+    const secrets = SecretBox.fromEnvOrFile(config.secretKey, config.dataDir);
+    const { adminKey } = await bootstrap(store, process.env.CALLBRIDGE_DEFAULT_COUNTRY ?? 'DE');
+    app = await buildApp(composeDeps(store, secrets, { bodyLimit: config.bodyLimit, logLevel: config.logLevel, logPersonalData: config.logPersonalData }));
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    out(`Callbridge is listening on ${url} (store: ${store.dialect.label}; API docs: ${url}/docs)`);
+    if (adminKey) {
+      out('');
+      out('First start: an admin API key was created. It is shown only this once; keep it safe:');
+      out('');
+      out(`    ${adminKey}`);
+      out('');
+      out(`Try: curl -H "Authorization: Bearer ${adminKey}" ${url}/api/v1/calls`);
+      out('');
+    }
+    return {
+      url,
+      async close() {
+        await app!.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await app?.close().catch(() => {});
+    await store.close().catch(() => {});
+    throw err;
+  }
+}
