@@ -89,3 +89,17 @@ forEachDialect('call stream', (dialect) => {
     assert.equal(((await bad.json()) as { field: string }).field, '/lastEventId');
   });
 });
+
+forEachDialect('call stream shutdown', (dialect) => {
+  it('ends open streams when the server closes, so close() does not hang', async () => {
+    const t = await openApp(dialect);
+    const base = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const res = await fetch(`${base}/api/v1/calls/stream`, { headers: auth(t.keys.agent) });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    const closed = t.close().then(() => 'closed');
+    const outcome = await Promise.race([closed, new Promise((r) => setTimeout(() => r('hung'), 5_000))]);
+    assert.equal(outcome, 'closed');
+    await reader.cancel().catch(() => {});
+  });
+});

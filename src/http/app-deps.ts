@@ -22,5 +22,7 @@ export type AppDeps = {
     logPersonalData: boolean;
     /** Interval of SSE keep-alive comments. */
     heartbeatMs?: number;
+    /** Where log lines go (stdout when absent); tests capture them to check what is logged. */
+    logStream?: { write(line: string): void };
   };
 };

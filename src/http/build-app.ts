@@ -30,6 +30,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     logger: {
       level: deps.options.logLevel,
+      ...(deps.options.logStream ? { stream: deps.options.logStream } : {}),
       serializers: {
         req: (req) => ({ method: req.method, url: loggableUrl(req.url, personal), reqId: req.id }),
       },

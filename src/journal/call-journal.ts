@@ -11,7 +11,7 @@
 import type { Transaction } from 'kysely';
 import type { Call } from '../core/calls/call.ts';
 import type { CallEvent } from '../core/calls/call-event.ts';
-import { applyEvent, foldEvents, needsRefold, startCall, type ApplyStatus, type NumberReader } from '../core/calls/lifecycle.ts';
+import { applyEvent, extensionsOf, foldEvents, needsRefold, startCall, type ApplyStatus, type NumberReader } from '../core/calls/lifecycle.ts';
 import { uuidv7 } from '../core/ids.ts';
 import { normalizeNumber, type NumberingSettings } from '../core/phone-numbers/phone-number.ts';
 import type { Database } from '../storage/schema.ts';
@@ -127,10 +127,9 @@ export class CallJournal {
     const results: IngestResult[] = [];
     const changes: CallChange[] = [];
     const receivedAt = this.#now().toISOString();
+    const calls = this.#store.calls;
     for (const event of events) {
-      const calls = this.#store.calls;
-      const root = await this.#rootOf(trx, tenantId, event);
-      let before = await calls.lockByPbxId(trx, tenantId, root);
+      let { root, call: before } = await this.#locate(trx, tenantId, event);
       if (before && (await calls.hasEvent(trx, tenantId, event.key))) {
         results.push({ status: 'duplicate' });
         continue;
@@ -159,19 +158,33 @@ export class CallJournal {
           await calls.update(trx, after);
         }
       }
-      await calls.index(trx, after!, event.linkedCallId ? [event.callId, event.linkedCallId] : [event.callId]);
-      const seq = await calls.insertEvent(trx, { tenantId, callId: after!.id, event, receivedAt, source, status: status! });
+      const call = after!;
+      if (event.callId !== call.pbxCallId && !before?.legs.some((l) => l.id === event.callId)) {
+        await calls.indexLeg(trx, tenantId, event.callId, call.id);
+      }
+      const known = before ? extensionsOf(before) : new Set<string>();
+      const added = [...extensionsOf(call)].filter((e) => !known.has(e));
+      if (added.length) await calls.indexExtensions(trx, call, added);
+      const seq = await calls.insertEvent(trx, { tenantId, callId: call.id, event, receivedAt, source, status: status! });
       if (seq === undefined) throw new ConcurrentDuplicate();
-      results.push({ status: 'accepted', callId: after!.id, applied: status!, seq });
-      if (status! === 'applied') changes.push({ seq, type: `call.${event.type}`, call: after! });
+      results.push({ status: 'accepted', callId: call.id, applied: status!, seq });
+      if (status! === 'applied') changes.push({ seq, type: `call.${event.type}`, call });
     }
     return { results, changes };
   }
 
-  /** The PBX id of the conversation an event belongs to. */
-  async #rootOf(trx: Transaction<Database>, tenantId: string, event: CallEvent): Promise<string> {
+  /**
+   * Finds the call an event belongs to, locked: by the conversation id directly (the common case),
+   * else through the leg index (an event that names only a leg of a known call).
+   */
+  async #locate(trx: Transaction<Database>, tenantId: string, event: CallEvent): Promise<{ root: string; call: Call | undefined }> {
+    const calls = this.#store.calls;
     const anchor = event.linkedCallId ?? event.callId;
-    return (await this.#store.calls.rootOfLeg(trx, tenantId, anchor)) ?? anchor;
+    const direct = await calls.lockByPbxId(trx, tenantId, anchor);
+    if (direct) return { root: anchor, call: direct };
+    const root = await calls.rootOfLeg(trx, tenantId, anchor);
+    if (!root) return { root: anchor, call: undefined };
+    return { root, call: await calls.lockByPbxId(trx, tenantId, root) };
   }
 
   async #advance(trx: Transaction<Database>, before: Call, event: CallEvent, read: NumberReader) {

@@ -43,7 +43,10 @@ export const EVENT_RANK: Record<CallEventType, number> = {
   ended: 3,
 };
 
+/** Fold order: a total order (time, type rank, key), so every arrival order folds to the same call. */
 export function compareEvents(a: CallEvent, b: CallEvent): number {
   if (a.at !== b.at) return a.at < b.at ? -1 : 1;
-  return EVENT_RANK[a.type] - EVENT_RANK[b.type];
+  const rank = EVENT_RANK[a.type] - EVENT_RANK[b.type];
+  if (rank !== 0) return rank;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }

@@ -61,9 +61,12 @@ export function startCall(identity: CallIdentity, event: CallEvent, read: Number
   return applyEvent(blank, event).call;
 }
 
-/** True when `event` is older than what the call has seen, so the call must be refolded. */
+/**
+ * True when `event` does not sort after everything the call has seen, so the call must be refolded.
+ * Ties in time refold too: the fold order breaks them by type and key, which arrival order does not.
+ */
 export function needsRefold(call: Call, event: CallEvent): boolean {
-  return event.at < call.lastEventAt;
+  return event.at <= call.lastEventAt;
 }
 
 /**
@@ -100,6 +103,7 @@ export function applyEvent(call: Call, event: CallEvent): ApplyResult {
       break;
   }
   if (next.state !== 'ended' && next.answeredAt !== null) next.state = 'answered';
+  next.extension = holderOf(next);
   if (sameCall(call, next)) return { call, status: 'unchanged' };
   next.version = call.version + 1;
   return { call: next, status: 'applied' };
@@ -111,6 +115,18 @@ export function foldEvents(identity: CallIdentity, events: readonly CallEvent[],
   let call = startCall(identity, sorted[0], read);
   for (const event of sorted.slice(1)) call = applyEvent(call, event).call;
   return call;
+}
+
+/** Every extension a call touched: rang, answered, holds it, or received or handed over a transfer. */
+export function extensionsOf(call: Call): Set<string> {
+  const exts = new Set(call.extensionsRang);
+  if (call.answeredBy) exts.add(call.answeredBy);
+  if (call.extension) exts.add(call.extension);
+  for (const t of call.transfers) {
+    exts.add(t.to);
+    if (t.from) exts.add(t.from);
+  }
+  return exts;
 }
 
 function legFor(call: Call, event: CallEvent): Leg {
@@ -147,7 +163,6 @@ function onAnswered(call: Call, leg: Leg, event: CallEvent): void {
     call.answeredBy = event.extension ?? call.answeredBy;
   }
   if (call.answeredBy === null) call.answeredBy = event.extension;
-  if (event.extension) call.extension = event.extension;
   updateDurations(call);
 }
 
@@ -164,7 +179,6 @@ function onTransferred(call: Call, event: CallEvent): void {
     call.transfers.push(transfer);
     call.transfers.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
-  call.extension = call.transfers[call.transfers.length - 1].to;
 }
 
 function onEnded(call: Call, leg: Leg, event: CallEvent): void {
@@ -174,19 +188,40 @@ function onEnded(call: Call, leg: Leg, event: CallEvent): void {
     leg.cause = event.cause ?? (leg.answeredAt ? 'normal' : 'noAnswer');
   }
   if (call.legs.some((l) => l.state !== 'ended')) return;
+  // The last leg to end gives the hangup cause (ties: the greater leg id, so any order agrees).
+  const last = call.legs.reduce((a, b) => (b.endedAt! > a.endedAt! || (b.endedAt === a.endedAt && b.id > a.id) ? b : a));
   call.state = 'ended';
-  call.endedAt = call.legs.reduce((max, l) => (l.endedAt! > max ? l.endedAt! : max), event.at);
-  call.hangupCause = leg.cause;
-  call.outcome = outcomeOf(call.answeredAt !== null, leg.cause);
+  call.endedAt = last.endedAt;
+  call.hangupCause = last.cause;
+  call.outcome = outcomeOf(call.answeredAt !== null, call.legs.map((l) => l.cause));
   updateDurations(call);
 }
 
-function outcomeOf(answered: boolean, cause: EndCause | null): CallOutcome {
+/**
+ * An unanswered call is missed if any leg rang out or was given up (a ring group where one phone was
+ * busy and another rang is missed); busy, rejected or failed only when every leg says so.
+ */
+function outcomeOf(answered: boolean, causes: Array<EndCause | null>): CallOutcome {
   if (answered) return 'answered';
-  if (cause === 'busy') return 'busy';
-  if (cause === 'rejected') return 'rejected';
-  if (cause === 'failed') return 'failed';
-  return 'missed';
+  const has = (c: EndCause) => causes.includes(c);
+  if (causes.some((c) => c === null || c === 'noAnswer' || c === 'cancel' || c === 'normal')) return 'missed';
+  if (has('busy')) return 'busy';
+  if (has('rejected')) return 'rejected';
+  return 'failed';
+}
+
+/**
+ * Who holds the call: the latest of the answers and transfer targets (a transfer wins a tie); null
+ * while it only rings (the ringing phones are in `extensionsRang`).
+ */
+function holderOf(call: Call): string | null {
+  let holder: string | null = null;
+  let at = '';
+  for (const leg of call.legs) {
+    if (leg.answeredAt && leg.extension && leg.answeredAt >= at) [holder, at] = [leg.extension, leg.answeredAt];
+  }
+  for (const t of call.transfers) if (t.at >= at) [holder, at] = [t.to, t.at];
+  return holder;
 }
 
 function updateDurations(call: Call): void {

@@ -2,7 +2,7 @@
  * Phone numbers as they arrive from PBXs: kept raw, normalized to E.164 where they are external
  * numbers, flagged as withheld where the caller suppressed them. Pure: no I/O.
  */
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { Metadata, isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
 export type PhoneNumber = {
   /** Exactly what the PBX sent. */
@@ -22,6 +22,9 @@ export type NumberingSettings = {
 };
 
 const WITHHELD = new Set(['', 'anonymous', 'unknown', 'restricted', 'private', 'withheld', 'unavailable', 'clip_no_screening']);
+
+/** Longest local subscriber number (without area code) in the numbering plans we serve. */
+const MAX_SUBSCRIBER_DIGITS = 9;
 
 /** Numbers this short without a prefix are extensions, never local subscriber numbers. */
 const MAX_EXTENSION_DIGITS = 4;
@@ -53,13 +56,39 @@ export function normalizeNumber(raw: string, settings: NumberingSettings): Phone
   if (!digits.startsWith('+') && digits.replace(/\D/g, '').length <= MAX_EXTENSION_DIGITS) {
     return { raw: value, e164: null, withheld: false };
   }
-  let candidate = digits;
-  if (!candidate.startsWith('+') && !candidate.startsWith('0') && settings.areaCode) {
-    candidate = '0' + settings.areaCode.replace(/^0+/, '') + candidate;
+  const country = settings.defaultCountry as CountryCode;
+  if (!digits.startsWith('+') && !digits.startsWith('0')) {
+    // Bare digits are either a local number (needs the area code) or an international number written
+    // without `+` (sipgate and others send 4930…). Subscriber numbers have at most 9 digits, so a
+    // longer one that is a valid international number is read as such; otherwise the valid reading wins.
+    const local = settings.areaCode ? parsePhoneNumberFromString('0' + settings.areaCode.replace(/^0+/, '') + digits, country) : undefined;
+    const international = parsePhoneNumberFromString('+' + digits);
+    if (digits.length > MAX_SUBSCRIBER_DIGITS && international?.isValid()) return { raw: value, e164: international.number, withheld: false };
+    if (local?.isValid()) return { raw: value, e164: local.number, withheld: false };
+    // Countries without area codes (Denmark) write the whole national number as bare digits.
+    const national = parsePhoneNumberFromString(digits, country);
+    if (national?.isValid()) return { raw: value, e164: national.number, withheld: false };
+    if (international?.isValid()) return { raw: value, e164: international.number, withheld: false };
+    if (local?.isPossible()) return { raw: value, e164: local.number, withheld: false };
+    // In a closed numbering plan (no trunk prefix, as in Denmark) bare digits are the whole number;
+    // elsewhere, without an area code a bare local number cannot be placed: keep it raw, never guess.
+    if (!hasTrunkPrefix(country) && national?.isPossible()) return { raw: value, e164: national.number, withheld: false };
+    return { raw: value, e164: null, withheld: false };
   }
-  const parsed = parsePhoneNumberFromString(candidate, settings.defaultCountry as CountryCode);
+  const parsed = parsePhoneNumberFromString(digits, country);
   if (!parsed || !parsed.isPossible()) return { raw: value, e164: null, withheld: false };
   return { raw: value, e164: parsed.number, withheld: false };
+}
+
+const metadata = new Metadata();
+
+/** Whether national numbers of `country` are dialled with a trunk prefix (0 in DE, none in DK). */
+function hasTrunkPrefix(country: CountryCode): boolean {
+  if (!isSupportedCountry(country)) return true;
+  metadata.selectNumberingPlan(country);
+  // nationalPrefix() exists at runtime but is missing from the package's type declarations.
+  const plan = metadata.numberingPlan as unknown as { nationalPrefix(): string | undefined } | undefined;
+  return Boolean(plan?.nationalPrefix());
 }
 
 /** True when `code` is an ISO 3166-1 alpha-2 country libphonenumber has numbering rules for. */

@@ -8,8 +8,10 @@
  * A client that does not read (its socket buffer full past a limit) is dropped rather than letting the
  * server buffer without bound; EventSource reconnects and resumes.
  */
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Call } from '../../core/calls/call.ts';
+import { extensionsOf } from '../../core/calls/lifecycle.ts';
 import { CallbridgeError } from '../../core/errors.ts';
 import type { CallChange } from '../../journal/live-hub.ts';
 import type { AppDeps } from '../app-deps.ts';
@@ -20,20 +22,11 @@ const MAX_BUFFERED_BYTES = 1_000_000;
 
 type StreamQuery = { extension?: string; lastEventId?: string };
 
-function touches(call: Call, extension: string): boolean {
-  return (
-    call.extensionsRang.includes(extension) ||
-    call.answeredBy === extension ||
-    call.extension === extension ||
-    call.transfers.some((t) => t.to === extension || t.from === extension)
-  );
-}
-
 function frame(change: CallChange): string {
   return `id: ${change.seq}\nevent: ${change.type}\ndata: ${JSON.stringify(change.call)}\n\n`;
 }
 
-async function handle(deps: AppDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+async function handle(deps: AppDeps, request: FastifyRequest, reply: FastifyReply, open: Set<ServerResponse>): Promise<void> {
   const { tenantId } = principalOf(request);
   const query = request.query as StreamQuery;
   const header = request.headers['last-event-id'];
@@ -45,7 +38,7 @@ async function handle(deps: AppDeps, request: FastifyRequest, reply: FastifyRepl
       throw new CallbridgeError('CB_VALIDATION', 'Last-Event-ID must be the id of a message this stream sent', '/lastEventId');
     }
   }
-  const wanted = (call: Call) => !query.extension || touches(call, query.extension);
+  const wanted = (call: Call) => !query.extension || extensionsOf(call).has(query.extension);
 
   const raw = reply.raw;
   let lastSent = resumeFrom ?? 0;
@@ -59,9 +52,11 @@ async function handle(deps: AppDeps, request: FastifyRequest, reply: FastifyRepl
   };
   const unsubscribe = deps.hub.subscribe(tenantId, (change) => (live ? send(change) : pending.push(change)));
   const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), deps.options.heartbeatMs ?? 15_000);
+  open.add(raw);
   const close = () => {
     clearInterval(heartbeat);
     unsubscribe();
+    open.delete(raw);
   };
   raw.on('close', close);
 

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { CALL_DIRECTIONS, CALL_OUTCOMES, CALL_STATES } from '../../core/calls/call.ts';
 import { CallbridgeError } from '../../core/errors.ts';
@@ -78,8 +79,13 @@ export async function callsRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     },
   );
 
+  // Streams never end by themselves: close them when the server closes, or close() would wait forever.
+  const streams = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const raw of streams) raw.end();
+  });
   app.get('/api/v1/calls/stream', { preHandler: readers, schema: callStream.schema }, (request, reply) =>
-    callStream.handle(deps, request, reply),
+    callStream.handle(deps, request, reply, streams),
   );
 
   app.get<{ Params: { id: string } }>(

@@ -88,23 +88,22 @@ export class CallsRepository {
     await trx.updateTable('calls').set(values).where('id', '=', id).where('tenant_id', '=', tenant_id).execute();
   }
 
-  /** Records the legs and extensions of a call (idempotent). */
-  async index(trx: Db, call: Call, legIds: string[]): Promise<void> {
-    const legs = legIds.map((leg_id) => ({ tenant_id: call.tenantId, leg_id, call_id: call.id }));
-    if (legs.length) {
-      await trx.insertInto('call_legs').values(legs).onConflict((oc) => oc.columns(['tenant_id', 'leg_id']).doNothing()).execute();
-    }
-    const exts = new Set(call.extensionsRang);
-    if (call.answeredBy) exts.add(call.answeredBy);
-    if (call.extension) exts.add(call.extension);
-    for (const t of call.transfers) exts.add(t.to);
-    if (exts.size) {
-      await trx
-        .insertInto('call_extensions')
-        .values([...exts].map((extension) => ({ call_id: call.id, tenant_id: call.tenantId, extension, started_at: call.startedAt })))
-        .onConflict((oc) => oc.columns(['call_id', 'extension']).doNothing())
-        .execute();
-    }
+  /** Records that a leg belongs to a call, for events that name only the leg (idempotent). */
+  async indexLeg(trx: Db, tenantId: string, legId: string, callId: string): Promise<void> {
+    await trx
+      .insertInto('call_legs')
+      .values({ tenant_id: tenantId, leg_id: legId, call_id: callId })
+      .onConflict((oc) => oc.columns(['tenant_id', 'leg_id']).doNothing())
+      .execute();
+  }
+
+  /** Records extensions a call touched, for the extension filter (idempotent). */
+  async indexExtensions(trx: Db, call: Call, extensions: string[]): Promise<void> {
+    await trx
+      .insertInto('call_extensions')
+      .values(extensions.map((extension) => ({ call_id: call.id, tenant_id: call.tenantId, extension, started_at: call.startedAt })))
+      .onConflict((oc) => oc.columns(['call_id', 'extension']).doNothing())
+      .execute();
   }
 
   async hasEvent(trx: Db, tenantId: string, key: string): Promise<boolean> {
