@@ -2,7 +2,6 @@
  * Wires the parts behind the HTTP app around one store. The server and the tests both use it, so
  * tests exercise the same wiring as production.
  */
-import { KeyVerifier } from './auth/api-keys.ts';
 import type { AppDeps } from './http/app-deps.ts';
 import { createMetrics } from './http/metrics.ts';
 import { CallJournal } from './journal/call-journal.ts';
@@ -10,6 +9,8 @@ import { LiveHub } from './journal/live-hub.ts';
 import { TenantSettingsCache } from './journal/tenant-settings.ts';
 import type { SecretBox } from './storage/secret-box.ts';
 import type { Store } from './storage/store.ts';
+import { DEFAULT_TENANT } from './core/tenant.ts';
+import { KeyVerifier, createApiKey } from './auth/api-keys.ts';
 
 export function composeDeps(store: Store, secrets: SecretBox, options: AppDeps['options']): AppDeps {
   const hub = new LiveHub();
@@ -19,8 +20,6 @@ export function composeDeps(store: Store, secrets: SecretBox, options: AppDeps['
   return { store, hub, settings, journal, metrics, secrets, keys: new KeyVerifier(store), options };
 }
 
-/** The tenant a single-company install uses. */
-export const DEFAULT_TENANT = 'default';
 
 /**
  * First start: makes sure the default tenant exists and, when no key exists at all, creates an admin
@@ -30,7 +29,6 @@ export async function bootstrap(store: Store, defaultCountry: string): Promise<{
   const now = new Date().toISOString();
   await store.tenants.create({ id: DEFAULT_TENANT, name: 'Default', defaultCountry, areaCode: null }, now);
   if ((await store.apiKeys.count()) > 0) return { adminKey: null };
-  const { createApiKey } = await import('./auth/api-keys.ts');
   const { key } = await createApiKey(store, { tenantId: DEFAULT_TENANT, role: 'admin', name: 'first admin key' });
   return { adminKey: key };
 }

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import type { MigrationResultSet } from 'kysely/migration';
 import { loadConfig } from '../config/config.ts';
 import { CallbridgeError } from '../core/errors.ts';
+import { DEFAULT_TENANT } from '../core/tenant.ts';
 import type { StoreLocation } from '../storage/open-store.ts';
 import type { Tenant } from '../storage/repositories/tenants-repository.ts';
 import type { Store } from '../storage/store.ts';
 import type { StoreFlags } from './command.ts';
 import { describeError } from './describe-error.ts';
 
-/** The tenant of a single-company install (as in compose.ts, which `serve` loads but the CLI need not). */
-export const DEFAULT_TENANT = 'default';
+export { DEFAULT_TENANT };
 
 /** Flags over environment over defaults, as for `serve`. */
 export function storeLocation(flags: StoreFlags): StoreLocation {

@@ -47,6 +47,9 @@ export class CallJournal {
   readonly counters = { applied: 0, unchanged: 0, late: 0, duplicate: 0 };
   #queue: Pending[] = [];
   #draining = false;
+  #scheduled = false;
+  /** Let the event loop read more requests before the next group (see ingest). */
+  #yieldBetweenGroups = false;
 
   constructor(store: Store, hub: LiveHub, numbering: NumberingLookup, now: () => Date = () => new Date()) {
     this.#store = store;
@@ -66,7 +69,16 @@ export class CallJournal {
     const read: NumberReader = (raw) => normalizeNumber(raw, numbering);
     return new Promise((resolve, reject) => {
       this.#queue.push({ tenantId, events, source, read, resolve, reject });
-      void this.#drain();
+      // Start on the next turn of the event loop, not now: SQLite calls are synchronous, so a
+      // transaction started here would run before the other requests already read from their sockets
+      // are even parsed, and every group would hold one request.
+      if (!this.#scheduled && !this.#draining) {
+        this.#scheduled = true;
+        setImmediate(() => {
+          this.#scheduled = false;
+          void this.#drain();
+        });
+      }
     });
   }
 
@@ -75,6 +87,8 @@ export class CallJournal {
     this.#draining = true;
     try {
       while (this.#queue.length > 0) {
+        if (this.#yieldBetweenGroups) await new Promise((r) => setImmediate(r));
+        this.#yieldBetweenGroups = true;
         let size = 0;
         let take = 0;
         while (take < this.#queue.length && (take === 0 || size + this.#queue[take].events.length <= MAX_GROUP_EVENTS)) {
@@ -96,6 +110,7 @@ export class CallJournal {
       }
     } finally {
       this.#draining = false;
+      this.#yieldBetweenGroups = false;
     }
   }
 
@@ -118,7 +133,10 @@ export class CallJournal {
         }
         return;
       } catch (err) {
-        if (!(err instanceof ConcurrentDuplicate) || attempt >= 2) throw err;
+        const retryable = err instanceof ConcurrentDuplicate || this.#store.dialect.isTransientConflict(err);
+        if (!retryable || attempt >= 4) throw err;
+        // Instances that deadlocked would likely collide again if they retried in step.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * (attempt + 1)));
       }
     }
   }
@@ -130,7 +148,8 @@ export class CallJournal {
     const calls = this.#store.calls;
     for (const event of events) {
       let { root, call: before } = await this.#locate(trx, tenantId, event);
-      if (before && (await calls.hasEvent(trx, tenantId, event.key))) {
+      // Checked for a call not stored yet too: a key is unique per tenant, not per call.
+      if (await calls.hasEvent(trx, tenantId, event.key)) {
         results.push({ status: 'duplicate' });
         continue;
       }

@@ -27,6 +27,11 @@ export interface StorageDialect {
   autoIncrement(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   /** The SQL type of an auto-incrementing key, for `addColumn(name, type)`. */
   readonly autoIncrementType: 'integer' | 'bigserial';
+  /**
+   * True when `err` is a transient conflict between concurrent transactions (a deadlock, a
+   * serialization failure) that running the whole transaction again can cure.
+   */
+  isTransientConflict(err: unknown): boolean;
   /** Quick liveness probe for `/readyz`; resolves or rejects within a second or two. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -25,6 +25,9 @@ export function createPostgresDialect(options: PostgresOptions): StorageDialect 
         oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle client whose session ends (server restart, failover, pg_terminate_backend) makes the pool
+  // emit 'error'; unheard, that kills the process. The pool drops the client and reconnects on demand.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const url = new URL(options.connectionString);
   return {
@@ -33,6 +36,8 @@ export function createPostgresDialect(options: PostgresOptions): StorageDialect 
     db,
     autoIncrementType: 'bigserial',
     autoIncrement: (col: ColumnDefinitionBuilder) => col.primaryKey(),
+    // 40P01 deadlock_detected, 40001 serialization_failure.
+    isTransientConflict: (err: unknown) => ['40P01', '40001'].includes((err as { code?: string } | null)?.code ?? ''),
     async ping() {
       await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
     },

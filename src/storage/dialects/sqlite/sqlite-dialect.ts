@@ -47,6 +47,8 @@ export function createSqliteDialect(options: SqliteOptions): StorageDialect {
     db,
     autoIncrementType: 'integer',
     autoIncrement: (col: ColumnDefinitionBuilder) => col.primaryKey().autoIncrement(),
+    // One writer at a time (BEGIN IMMEDIATE, busy_timeout): transactions never deadlock.
+    isTransientConflict: () => false,
     async ping() {
       await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
     },
