@@ -39,15 +39,19 @@ function eventSource(prefix: string) {
 }
 
 async function load(url: string, key: string, batch: number, prefix: string): Promise<{ events: number; seconds: number; p99: number; errors: number }> {
-  const next = eventSource(prefix);
-  const body = () => (batch === 1 ? JSON.stringify(next()) : JSON.stringify(Array.from({ length: batch }, next)));
+  // Each connection plays one PBX line: its calls' events in order, as a PBX sends them.
+  let lines = 0;
+  const body = (context: { next?: ReturnType<typeof eventSource> }) => {
+    const next = (context.next ??= eventSource(`${prefix}-${lines++}`));
+    return batch === 1 ? JSON.stringify(next()) : JSON.stringify(Array.from({ length: batch }, next));
+  };
   const result = await autocannon({
     url: `${url}/api/v1/events`,
     method: 'POST',
     connections: CONNECTIONS,
     duration: DURATION_S,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req: any) => ({ ...req, body: body() }) }],
+    requests: [{ setupRequest: (req: any, context: any) => ({ ...req, body: body(context) }) }],
   });
   const ok = result['2xx'];
   return { events: ok * batch, seconds: result.duration, p99: result.latency.p99, errors: result.non2xx + result.errors };

@@ -77,7 +77,10 @@ export function applyEvent(call: Call, event: CallEvent): ApplyResult {
   if (call.state === 'ended' && call.endedAt !== null && event.at >= call.endedAt) {
     return { call, status: 'late' };
   }
-  const next = structuredClone(call);
+  // One serialization serves as the copy and, below, as the 'did anything change' reference.
+  const before = JSON.stringify({ ...call, lastEventAt: '' });
+  const next = JSON.parse(before) as Call;
+  next.lastEventAt = call.lastEventAt;
   next.lastEventAt = event.at > call.lastEventAt ? event.at : call.lastEventAt;
   if (event.at < next.startedAt) next.startedAt = event.at;
   if (event.queue && !next.queue) {
@@ -104,7 +107,7 @@ export function applyEvent(call: Call, event: CallEvent): ApplyResult {
   }
   if (next.state !== 'ended' && next.answeredAt !== null) next.state = 'answered';
   next.extension = holderOf(next);
-  if (sameCall(call, next)) return { call, status: 'unchanged' };
+  if (JSON.stringify({ ...next, lastEventAt: '' }) === before) return { call, status: 'unchanged' };
   next.version = call.version + 1;
   return { call: next, status: 'applied' };
 }
@@ -235,9 +238,4 @@ function updateDurations(call: Call): void {
 
 function seconds(ms: number): number {
   return Math.max(0, Math.round(ms / 1000));
-}
-
-/** Equal in everything but the fold position: a duplicate with a later timestamp changes nothing. */
-function sameCall(a: Call, b: Call): boolean {
-  return JSON.stringify({ ...a, lastEventAt: '' }) === JSON.stringify({ ...b, lastEventAt: '' });
 }

@@ -7,6 +7,7 @@ import type { Call } from '../../core/calls/call.ts';
 import type { CallEvent } from '../../core/calls/call-event.ts';
 import type { DialectCapabilities } from '../dialect.ts';
 import type { CallTable, Database } from '../schema.ts';
+import { callStatements, type CallStatements } from './call-statements.ts';
 
 export type StoredEvent = {
   seq: number;
@@ -39,81 +40,51 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 export class CallsRepository {
   #db: Kysely<Database>;
-  #caps: DialectCapabilities;
+
+  #sql: CallStatements;
 
   constructor(db: Kysely<Database>, capabilities: DialectCapabilities) {
     this.#db = db;
-    this.#caps = capabilities;
+    this.#sql = callStatements(db, capabilities);
   }
 
   /** The PBX id of the conversation a leg belongs to, by the PBX's leg id. */
   async rootOfLeg(trx: Db, tenantId: string, legId: string): Promise<string | undefined> {
-    const row = await trx
-      .selectFrom('call_legs')
-      .innerJoin('calls', 'calls.id', 'call_legs.call_id')
-      .select('calls.pbx_call_id')
-      .where('call_legs.tenant_id', '=', tenantId)
-      .where('call_legs.leg_id', '=', legId)
-      .executeTakeFirst();
-    return row?.pbx_call_id;
+    const { rows } = await this.#sql.rootOfLeg(trx, { tenantId, legId });
+    return rows[0]?.pbx_call_id;
   }
 
   /** Reads a call for update: on dialects with row locks, concurrent writers of the same call queue here. */
   async lockByPbxId(trx: Db, tenantId: string, pbxCallId: string): Promise<Call | undefined> {
-    let q = trx.selectFrom('calls').select('data').where('tenant_id', '=', tenantId).where('pbx_call_id', '=', pbxCallId);
-    if (this.#caps.rowLocks) q = q.forUpdate();
-    const row = await q.executeTakeFirst();
-    return row && (JSON.parse(row.data) as Call);
-  }
-
-  async lockById(trx: Db, tenantId: string, id: string): Promise<Call | undefined> {
-    let q = trx.selectFrom('calls').select('data').where('tenant_id', '=', tenantId).where('id', '=', id);
-    if (this.#caps.rowLocks) q = q.forUpdate();
-    const row = await q.executeTakeFirst();
-    return row && (JSON.parse(row.data) as Call);
+    const { rows } = await this.#sql.lockByPbxId(trx, { tenantId, pbxCallId });
+    return rows[0] && (JSON.parse(rows[0].data) as Call);
   }
 
   /** Inserts a new call; false when another writer created the same PBX call first. */
   async insert(trx: Db, call: Call): Promise<boolean> {
-    const result = await trx
-      .insertInto('calls')
-      .values(toRow(call))
-      .onConflict((oc) => oc.columns(['tenant_id', 'pbx_call_id']).doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    const result = await this.#sql.insertCall(trx, toRow(call));
+    return Number(result.numAffectedRows ?? 0) > 0;
   }
 
   async update(trx: Db, call: Call): Promise<void> {
-    const { id, tenant_id, pbx_call_id, ...values } = toRow(call);
-    await trx.updateTable('calls').set(values).where('id', '=', id).where('tenant_id', '=', tenant_id).execute();
+    await this.#sql.updateCall(trx, toRow(call));
   }
 
   /** Records that a leg belongs to a call, for events that name only the leg (idempotent). */
   async indexLeg(trx: Db, tenantId: string, legId: string, callId: string): Promise<void> {
-    await trx
-      .insertInto('call_legs')
-      .values({ tenant_id: tenantId, leg_id: legId, call_id: callId })
-      .onConflict((oc) => oc.columns(['tenant_id', 'leg_id']).doNothing())
-      .execute();
+    await this.#sql.indexLeg(trx, { tenant_id: tenantId, leg_id: legId, call_id: callId });
   }
 
   /** Records extensions a call touched, for the extension filter (idempotent). */
   async indexExtensions(trx: Db, call: Call, extensions: string[]): Promise<void> {
-    await trx
-      .insertInto('call_extensions')
-      .values(extensions.map((extension) => ({ call_id: call.id, tenant_id: call.tenantId, extension, started_at: call.startedAt })))
-      .onConflict((oc) => oc.columns(['call_id', 'extension']).doNothing())
-      .execute();
+    for (const extension of extensions) {
+      await this.#sql.indexExtension(trx, { call_id: call.id, tenant_id: call.tenantId, extension, started_at: call.startedAt });
+    }
   }
 
   async hasEvent(trx: Db, tenantId: string, key: string): Promise<boolean> {
-    const row = await trx
-      .selectFrom('call_events')
-      .select('seq')
-      .where('tenant_id', '=', tenantId)
-      .where('event_key', '=', key)
-      .executeTakeFirst();
-    return row !== undefined;
+    const { rows } = await this.#sql.hasEvent(trx, { tenantId, key });
+    return rows.length > 0;
   }
 
   /** Appends an event; undefined when its key is already stored (a concurrent duplicate). */
@@ -121,23 +92,18 @@ export class CallsRepository {
     trx: Db,
     e: { tenantId: string; callId: string; event: CallEvent; receivedAt: string; source: string; status: string },
   ): Promise<number | undefined> {
-    const row = await trx
-      .insertInto('call_events')
-      .values({
-        tenant_id: e.tenantId,
-        call_id: e.callId,
-        event_key: e.event.key,
-        type: e.event.type,
-        at: e.event.at,
-        received_at: e.receivedAt,
-        source: e.source,
-        status: e.status,
-        data: JSON.stringify(e.event),
-      })
-      .onConflict((oc) => oc.columns(['tenant_id', 'event_key']).doNothing())
-      .returning('seq')
-      .executeTakeFirst();
-    return row?.seq;
+    const { rows } = await this.#sql.insertEvent(trx, {
+      tenant_id: e.tenantId,
+      call_id: e.callId,
+      event_key: e.event.key,
+      type: e.event.type,
+      at: e.event.at,
+      received_at: e.receivedAt,
+      source: e.source,
+      status: e.status,
+      data: JSON.stringify(e.event),
+    });
+    return rows[0] === undefined ? undefined : Number(rows[0].seq);
   }
 
   async eventsOf(db: Db, tenantId: string, callId: string): Promise<StoredEvent[]> {
