@@ -121,6 +121,12 @@ forEachDialect('HTTP API', (dialect) => {
     const temp = revoke.json();
     assert.equal((await t.app.inject({ method: 'DELETE', url: `/api/v1/keys/${temp.id}`, headers: auth(t.keys.admin) })).statusCode, 204);
     assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/calls', headers: auth(temp.key) })).statusCode, 401);
+
+    const listed = await t.app.inject({ method: 'GET', url: '/api/v1/keys', headers: auth(t.keys.admin) });
+    const keyList = listed.json().items as any[];
+    assert.ok(keyList.every((k) => !('hash' in k) && !('key' in k)), 'keys are listed without hash or key');
+    const agent = keyList.find((k) => t.keys.agent.startsWith(`cb_${k.prefix}_`));
+    assert.ok(agent.lastUsedAt, 'last use is recorded');
   });
 
   it('filters and pages the journal', async () => {

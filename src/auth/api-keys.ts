@@ -69,6 +69,8 @@ export class KeyVerifier {
     if (!record || record.revokedAt || !isRole(record.role)) return undefined;
     if (!timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(hash, 'hex'))) return undefined;
     const principal: KeyPrincipal = { keyId: record.id, tenantId: record.tenantId, role: record.role };
+    // Recorded when the cache is refilled, so at most once per key every few seconds; best effort.
+    this.#store.apiKeys.touch(record.id, new Date().toISOString()).catch(() => {});
     if (this.#cache.size > 10_000) this.#cache.clear();
     this.#cache.set(hash, { principal, until: Date.now() + this.#ttlMs });
     return principal;

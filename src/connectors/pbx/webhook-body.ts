@@ -53,3 +53,25 @@ export class BodyFields {
     return null;
   }
 }
+
+export type OpenedBody<E extends string> = { ok: true; fields: BodyFields; event: E; id: string };
+
+/**
+ * Opens a webhook body: it must be an object of fields with one of `events` in `event` and a
+ * non-empty id in `idField`. Every webhook format starts this way.
+ */
+export function openBody<E extends string>(body: unknown, events: readonly E[], idField: string): OpenedBody<E> | FieldProblem {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, field: '', message: 'The body must be an object of fields' };
+  }
+  const fields = new BodyFields(body as Record<string, unknown>);
+  const event = fields.text('event')?.trim() ?? null;
+  if (fields.problem) return fields.problem;
+  if (!event || !(events as readonly string[]).includes(event)) {
+    return problem('/event', `event must be one of ${events.join(', ')}`);
+  }
+  const id = fields.text(idField);
+  if (fields.problem) return fields.problem;
+  if (!id?.trim()) return problem('/' + idField, `${idField} is required`);
+  return { ok: true, fields, event: event as E, id };
+}

@@ -30,7 +30,7 @@ import type { CallEvent, CallEventType } from '../../../core/calls/call-event.ts
 import type { CallDirection, EndCause } from '../../../core/calls/call.ts';
 import { eventKey } from '../../../core/calls/event-key.ts';
 import { isExtension, isWithheld } from '../../../core/phone-numbers/phone-number.ts';
-import { BodyFields, problem } from '../webhook-body.ts';
+import { openBody, problem } from '../webhook-body.ts';
 
 export const PLACETEL_SOURCE = 'placetel';
 
@@ -56,18 +56,9 @@ const MAX_DURATION_SECONDS = 10_000_000;
 
 /** Maps one webhook body (form fields or JSON, already parsed) to the events it stands for. */
 export function mapPlacetel(body: unknown, receivedAt: string): PlacetelResult {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, field: '', message: 'The body must be an object of fields' };
-  }
-  const fields = new BodyFields(body as Record<string, unknown>);
-  const event = fields.text('event')?.trim() ?? null;
-  if (fields.problem) return fields.problem;
-  if (!event || !(EVENTS as readonly string[]).includes(event)) {
-    return problem('/event', `event must be one of ${EVENTS.join(', ')}`);
-  }
-  const callId = fields.text('call_id');
-  if (fields.problem) return fields.problem;
-  if (!callId?.trim()) return problem('/call_id', 'call_id is required');
+  const opened = openBody(body, EVENTS, 'call_id');
+  if (!opened.ok) return opened;
+  const { fields, event, id: callId } = opened;
   const dir = fields.text('direction')?.trim() || (event === 'OutgoingCall' ? 'out' : 'in');
   if (fields.problem) return fields.problem;
   if (dir !== 'in' && dir !== 'out') return problem('/direction', 'direction must be in or out');

@@ -48,7 +48,7 @@ import type { CallEvent, CallEventType } from '../../../core/calls/call-event.ts
 import type { CallDirection, EndCause } from '../../../core/calls/call.ts';
 import { eventKey } from '../../../core/calls/event-key.ts';
 import { isExtension, isWithheld } from '../../../core/phone-numbers/phone-number.ts';
-import { BodyFields, problem } from '../webhook-body.ts';
+import { openBody, problem } from '../webhook-body.ts';
 
 export const ZAMMAD_CTI_SOURCE = 'zammad-cti';
 
@@ -69,18 +69,9 @@ const CAUSES: ReadonlyMap<string, EndCause> = new Map([
 
 /** Maps one webhook body (form fields or JSON, already parsed) to the events it stands for. */
 export function mapZammadCti(body: unknown, receivedAt: string): ZammadCtiResult {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, field: '', message: 'The body must be an object of fields' };
-  }
-  const fields = new BodyFields(body as Record<string, unknown>);
-  const event = fields.text('event')?.trim() ?? null;
-  if (fields.problem) return fields.problem;
-  if (!event || !(EVENTS as readonly string[]).includes(event)) {
-    return problem('/event', `event must be one of ${EVENTS.join(', ')}`);
-  }
-  const callId = fields.text('callId');
-  if (fields.problem) return fields.problem;
-  if (!callId?.trim()) return problem('/callId', 'callId is required');
+  const opened = openBody(body, EVENTS, 'callId');
+  if (!opened.ok) return opened;
+  const { fields, event, id: callId } = opened;
   const dir = fields.text('direction')?.trim() ?? null;
   if (fields.problem) return fields.problem;
   if (dir !== 'in' && dir !== 'out') return problem('/direction', 'direction must be in or out');
