@@ -54,7 +54,7 @@ forEachDialect('ingest fuzzing', (dialect) => {
           const isForm = asForm && typeof payload === 'object' && payload !== null && !Array.isArray(payload) && !url.endsWith('/events');
           let text: string;
           try {
-            text = isForm ? new URLSearchParams(Object.entries(payload as object).map(([k, v]) => [k, String(v)])).toString() : JSON.stringify(payload) ?? 'null';
+            text = isForm ? new URLSearchParams(Object.entries(payload as object).map(([k, v]): [string, string] => [k, String(v)])).toString() : JSON.stringify(payload) ?? 'null';
           } catch {
             text = '{';
           }
