@@ -13,7 +13,7 @@ import type { Call } from '../core/calls/call.ts';
 import type { CallEvent } from '../core/calls/call-event.ts';
 import { applyEvent, extensionsOf, foldEvents, needsRefold, startCall, type ApplyStatus, type NumberReader } from '../core/calls/lifecycle.ts';
 import { uuidv7 } from '../core/ids.ts';
-import { normalizeNumber, type NumberingSettings } from '../core/phone-numbers/phone-number.ts';
+import { numberReader, type NumberingSettings } from '../core/phone-numbers/phone-number.ts';
 import type { Database } from '../storage/schema.ts';
 import type { Store } from '../storage/store.ts';
 import type { CallChange, LiveHub } from './live-hub.ts';
@@ -48,6 +48,8 @@ export class CallJournal {
   #queue: Pending[] = [];
   #draining = false;
   #scheduled = false;
+  /** One memoizing number reader per settings object (the settings cache hands out the same one while fresh). */
+  #readers = new WeakMap<NumberingSettings, NumberReader>();
   /** Let the event loop read more requests before the next group (see ingest). */
   #yieldBetweenGroups = false;
 
@@ -66,7 +68,8 @@ export class CallJournal {
   async ingest(tenantId: string, events: readonly CallEvent[], source: string): Promise<IngestResult[]> {
     if (events.length === 0) return [];
     const numbering = await this.#numbering(tenantId);
-    const read: NumberReader = (raw) => normalizeNumber(raw, numbering);
+    let read = this.#readers.get(numbering);
+    if (!read) this.#readers.set(numbering, (read = numberReader(numbering)));
     return new Promise((resolve, reject) => {
       this.#queue.push({ tenantId, events, source, read, resolve, reject });
       // Start on the next turn of the event loop, not now: SQLite calls are synchronous, so a

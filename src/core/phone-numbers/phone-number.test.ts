@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { isExtension, isKnownCountry, isWithheld, normalizeNumber, type NumberingSettings } from './phone-number.ts';
+import { isExtension, isKnownCountry, isWithheld, normalizeNumber, type NumberingSettings, numberReader } from './phone-number.ts';
 
 const BERLIN: NumberingSettings = { defaultCountry: 'DE', areaCode: '30' };
 const GERMANY: NumberingSettings = { defaultCountry: 'DE', areaCode: null };
@@ -183,5 +183,18 @@ describe('isKnownCountry', () => {
     assert.equal(isKnownCountry('XX'), false);
     assert.equal(isKnownCountry('de'), false);
     assert.equal(isKnownCountry(''), false);
+  });
+});
+
+describe('numberReader', () => {
+  it('reads like normalizeNumber, remembers, and hands out copies that cannot change its memory', () => {
+    const settings = { defaultCountry: 'DE', areaCode: '30' };
+    const read = numberReader(settings, 2);
+    for (const raw of ['030 1234567', '1234567', 'anonymous', '030 1234567', '201', '+45 33 12 34 56']) {
+      assert.deepEqual(read(raw), normalizeNumber(raw, settings));
+    }
+    const a = read('030 1234567');
+    a.e164 = 'changed';
+    assert.equal(read('030 1234567').e164, '+49301234567');
   });
 });

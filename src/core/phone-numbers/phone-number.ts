@@ -95,3 +95,20 @@ function hasTrunkPrefix(country: CountryCode): boolean {
 export function isKnownCountry(code: string): boolean {
   return isSupportedCountry(code);
 }
+
+/**
+ * A reader for one tenant's settings that remembers what it read: the same DIDs and callers recur all
+ * day, and parsing is the costliest step of an event. Bounded; forgets everything when full.
+ */
+export function numberReader(settings: NumberingSettings, capacity = 10_000): (raw: string) => PhoneNumber {
+  const memo = new Map<string, PhoneNumber>();
+  return (raw) => {
+    let hit = memo.get(raw);
+    if (!hit) {
+      if (memo.size >= capacity) memo.clear();
+      hit = Object.freeze(normalizeNumber(raw, settings));
+      memo.set(raw, hit);
+    }
+    return { ...hit };
+  };
+}
