@@ -3,11 +3,13 @@
  * writes bench/results/<name>.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { runAmiBench } from './ami.ts';
 import { runIngestBench } from './ingest.ts';
 import { printTable, type BenchRow } from './table.ts';
 
 const BENCHES: Record<string, () => Promise<{ rows: BenchRow[]; details: Record<string, unknown> }>> = {
   ingest: runIngestBench,
+  ami: runAmiBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -7,19 +7,24 @@ import { createMetrics } from './http/metrics.ts';
 import { CallJournal } from './journal/call-journal.ts';
 import { LiveHub } from './journal/live-hub.ts';
 import { TenantSettingsCache } from './journal/tenant-settings.ts';
+import { PbxRuntime } from './connectors/pbx/pbx-runtime.ts';
 import type { SecretBox } from './storage/secret-box.ts';
 import type { Store } from './storage/store.ts';
 import { DEFAULT_TENANT } from './core/tenant.ts';
 import { KeyVerifier, createApiKey } from './auth/api-keys.ts';
 
-export function composeDeps(store: Store, secrets: SecretBox, options: AppDeps['options']): AppDeps {
+export function composeDeps(store: Store, secrets: SecretBox, options: AppDeps['options'], log: PbxLog = silentLog): AppDeps {
   const hub = new LiveHub();
   const settings = new TenantSettingsCache(store);
   const journal = new CallJournal(store, hub, (tenantId) => settings.numbering(tenantId));
   const metrics = createMetrics(() => store.calls.countActive(), () => hub.subscribers);
-  return { store, hub, settings, journal, metrics, secrets, keys: new KeyVerifier(store), options };
+  const pbx = new PbxRuntime({ store, secrets, journal, log });
+  return { store, hub, settings, journal, metrics, secrets, pbx, keys: new KeyVerifier(store), options };
 }
 
+
+type PbxLog = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+const silentLog: PbxLog = { info() {}, warn() {} };
 
 /**
  * First start: makes sure the default tenant exists and, when no key exists at all, creates an admin

@@ -1,6 +1,7 @@
 /**
  * The composition root: config → store → journal → HTTP. `callbridge serve` and `npm start` run this.
  */
+import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
 import { bootstrap, composeDeps } from './compose.ts';
 import { buildApp } from './http/build-app.ts';
@@ -11,12 +12,16 @@ export type RunningServer = { url: string; close(): Promise<void> };
 
 export async function startServer(config: Config, out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<RunningServer> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSync: config.sqliteSync });
-  let app;
+  let app: FastifyInstance | undefined;
   try {
     const secrets = SecretBox.fromEnvOrFile(config.secretKey, config.dataDir);
     const { adminKey } = await bootstrap(store, process.env.CALLBRIDGE_DEFAULT_COUNTRY ?? 'DE');
-    app = await buildApp(composeDeps(store, secrets, { bodyLimit: config.bodyLimit, logLevel: config.logLevel, logPersonalData: config.logPersonalData }));
+    const log = { info: (obj: object, msg: string) => app?.log.info(obj, msg), warn: (obj: object, msg: string) => app?.log.warn(obj, msg) };
+    const deps = composeDeps(store, secrets, { bodyLimit: config.bodyLimit, logLevel: config.logLevel, logPersonalData: config.logPersonalData }, log);
+    app = await buildApp(deps);
     await app.listen({ host: config.host, port: config.port });
+    // PBX connections start once the API can answer; closing the app stops them.
+    await deps.pbx.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

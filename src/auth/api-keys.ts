@@ -23,7 +23,11 @@ export function hashKey(key: string): string {
 export type NewKey = { key: string; record: ApiKeyRecord };
 
 /** Creates and stores a key. The plain key is returned once and never again. */
-export async function createApiKey(store: Store, input: { tenantId: string; role: Role; name: string }, now = new Date()): Promise<NewKey> {
+export async function createApiKey(
+  store: Store,
+  input: { tenantId: string; role: Role; name: string; extension?: string | null },
+  now = new Date(),
+): Promise<NewKey> {
   const prefix = randomBytes(8).toString('hex').slice(0, 10);
   const secret = randomBytes(24).toString('base64url');
   const key = `cb_${prefix}_${secret}`;
@@ -37,12 +41,14 @@ export async function createApiKey(store: Store, input: { tenantId: string; role
     createdAt: now.toISOString(),
     lastUsedAt: null,
     revokedAt: null,
+    extension: input.extension ?? null,
   };
   await store.apiKeys.insert(record);
   return { key, record };
 }
 
-export type KeyPrincipal = { keyId: string; tenantId: string; role: Role };
+/** Who is calling: the key's tenant and role, and for agent keys the extension they act for. */
+export type KeyPrincipal = { keyId: string; tenantId: string; role: Role; extension: string | null };
 
 /**
  * Verifies a presented key. Verified keys are cached for a few seconds (ingest verifies one key per
@@ -68,7 +74,7 @@ export class KeyVerifier {
     const record = await this.#store.apiKeys.findByPrefix(match[1]);
     if (!record || record.revokedAt || !isRole(record.role)) return undefined;
     if (!timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(hash, 'hex'))) return undefined;
-    const principal: KeyPrincipal = { keyId: record.id, tenantId: record.tenantId, role: record.role };
+    const principal: KeyPrincipal = { keyId: record.id, tenantId: record.tenantId, role: record.role, extension: record.extension };
     // Recorded when the cache is refilled, so at most once per key every few seconds; best effort.
     this.#store.apiKeys.touch(record.id, new Date().toISOString()).catch(() => {});
     if (this.#cache.size > 10_000) this.#cache.clear();

@@ -111,11 +111,11 @@ describe('callbridge against a fresh data directory', () => {
     const store = await openStore({ dataDir: dir });
     try {
       const verifier = new KeyVerifier(store, 0);
-      assert.deepEqual(await verifier.verify(key), { keyId: (await store.apiKeys.findByPrefix(prefix))!.id, tenantId: 'acme', role: 'agent' });
+      assert.deepEqual(await verifier.verify(key), { keyId: (await store.apiKeys.findByPrefix(prefix))!.id, tenantId: 'acme', role: 'agent', extension: null });
 
       const list = await cli(['keys', 'list', ...db]);
       assert.equal(list.code, 0, list.stderr);
-      assert.match(list.stdout, /^ID\s+PREFIX\s+NAME\s+ROLE\s+TENANT\s+CREATED\s+LAST USED\s+REVOKED$/m);
+      assert.match(list.stdout, /^ID\s+PREFIX\s+NAME\s+ROLE\s+EXT\s+TENANT\s+CREATED\s+LAST USED\s+REVOKED$/m);
       assert.match(list.stdout, new RegExp(`\\s${prefix}\\s+CRM sync\\s+agent\\s+acme\\s`));
       assert.ok(!list.stdout.includes(key.split('_').slice(2).join('_')), 'the secret is not shown');
       assert.ok(!list.stdout.includes(createHash('sha256').update(key).digest('hex')), 'the hash is not shown');

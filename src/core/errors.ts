@@ -13,6 +13,8 @@ export const ERRORS = {
   CB_PAYLOAD_TOO_LARGE: { status: 413, title: 'The body is larger than allowed' },
   CB_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The content type is not supported' },
   CB_INTERNAL: { status: 500, title: 'Internal error' },
+  CB_PBX_REFUSED: { status: 502, title: 'The PBX refused' },
+  CB_PBX_UNAVAILABLE: { status: 503, title: 'No PBX connection can do this now' },
   CB_NOT_READY: { status: 503, title: 'Not ready' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -1,5 +1,6 @@
 /** What the HTTP layer needs, built by the composition root (src/server.ts) or by a test. */
 import type { KeyVerifier } from '../auth/api-keys.ts';
+import type { PbxRuntime } from '../connectors/pbx/pbx-runtime.ts';
 import type { CallJournal } from '../journal/call-journal.ts';
 import type { LiveHub } from '../journal/live-hub.ts';
 import type { TenantSettingsCache } from '../journal/tenant-settings.ts';
@@ -15,6 +16,8 @@ export type AppDeps = {
   secrets: SecretBox;
   settings: TenantSettingsCache;
   metrics: Metrics;
+  /** The running PBX connections (AMI …). */
+  pbx: PbxRuntime;
   options: {
     bodyLimit: number;
     logLevel: string;

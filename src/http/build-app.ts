@@ -10,6 +10,8 @@ import type { AppDeps } from './app-deps.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { problemSchema } from './problem.ts';
 import { callsRoutes } from './routes/calls-routes.ts';
+import { connectorsRoutes } from './routes/connectors-routes.ts';
+import { dialRoutes } from './routes/dial-routes.ts';
 import { eventsRoutes } from './routes/events-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { keysRoutes } from './routes/keys-routes.ts';
@@ -71,6 +73,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => settingsRoutes(scope, deps));
   await app.register(async (scope) => keysRoutes(scope, deps));
   await app.register(async (scope) => usersRoutes(scope, deps));
+  await app.register(async (scope) => connectorsRoutes(scope, deps));
+  await app.register(async (scope) => dialRoutes(scope, deps));
+  // The app owns the PBX connections' lifetime: closing it hangs up on every PBX.
+  app.addHook('onClose', async () => deps.pbx.stop());
   for (const routes of pbxWebhookRoutes) await app.register(async (scope) => routes(scope, deps));
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

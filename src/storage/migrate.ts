@@ -5,8 +5,12 @@
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import type { StorageDialect } from './dialect.ts';
 import * as m001 from './migrations/001-initial.ts';
+import * as m002 from './migrations/002-connectors.ts';
 
-const MIGRATIONS = [['001-initial', m001]] as const;
+const MIGRATIONS = [
+  ['001-initial', m001],
+  ['002-connectors', m002],
+] as const;
 
 export async function migrateToLatest(dialect: StorageDialect): Promise<MigrationResultSet> {
   const migrations: Record<string, Migration> = {};

@@ -27,6 +27,8 @@ export type ApiKeyTable = {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** For agent keys: the extension the key acts for (click-to-dial, screen pop). */
+  extension: string | null;
 };
 
 export type UserTable = {
@@ -90,6 +92,24 @@ export type CallEventTable = {
   data: string;
 };
 
+export type ConnectorTable = {
+  id: string;
+  tenant_id: string;
+  /** Connector type id, e.g. `asterisk-ami`. */
+  type: string;
+  name: string;
+  /** 1 or 0 (one representation in every dialect). */
+  enabled: number;
+  /** The type's options without secrets, as JSON. */
+  options: string;
+  /** The secret options as JSON, sealed with the SecretBox. */
+  secrets: string | null;
+  /** Last reported ConnectionStatus as JSON, written by the instance running it. */
+  status: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
 export type Database = {
   tenants: TenantTable;
   api_keys: ApiKeyTable;
@@ -98,4 +118,5 @@ export type Database = {
   call_legs: CallLegTable;
   call_extensions: CallExtensionTable;
   call_events: CallEventTable;
+  connectors: ConnectorTable;
 };

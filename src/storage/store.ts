@@ -7,6 +7,7 @@ import { migrateToLatest } from './migrate.ts';
 import { openDialect, type StoreLocation } from './open-store.ts';
 import { ApiKeysRepository } from './repositories/api-keys-repository.ts';
 import { CallsRepository } from './repositories/calls-repository.ts';
+import { ConnectorsRepository } from './repositories/connectors-repository.ts';
 import { TenantsRepository } from './repositories/tenants-repository.ts';
 import { UsersRepository } from './repositories/users-repository.ts';
 
@@ -16,6 +17,7 @@ export type Store = {
   readonly apiKeys: ApiKeysRepository;
   readonly users: UsersRepository;
   readonly calls: CallsRepository;
+  readonly connectors: ConnectorsRepository;
   close(): Promise<void>;
 };
 
@@ -27,6 +29,7 @@ export function createStore(dialect: StorageDialect): Store {
     apiKeys: new ApiKeysRepository(db),
     users: new UsersRepository(db),
     calls: new CallsRepository(db, dialect.capabilities),
+    connectors: new ConnectorsRepository(db),
     close: () => dialect.close(),
   };
 }

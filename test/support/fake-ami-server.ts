@@ -31,6 +31,11 @@ export type SessionPlan = {
   ignorePings?: boolean;
   /** Insert one garbage message after every N recorded messages. */
   garbageEvery?: number;
+  /**
+   * Start the replay only once the client has listed the channels (`CoreShowChannels`), as a client
+   * that resynchronizes right after login sees it when no call is up at that moment.
+   */
+  replayAfterChannelList?: boolean;
 };
 
 export type FakeAmiOptions = {
@@ -154,6 +159,7 @@ class Session {
   /** The replay stopped inside a message: responses must wait for its end. */
   #midMessage = false;
   #queue: string[] = [];
+  #replaying = false;
 
   constructor(server: FakeAmiServer, socket: net.Socket, plan: SessionPlan) {
     this.#server = server;
@@ -198,7 +204,7 @@ class Session {
       }
       this.#authed = true;
       this.#send(formatAmi({ Response: 'Success', ActionID: id, Message: 'Authentication accepted' }));
-      if (this.#plan.recording) void this.#replay(loadRecording(this.#plan.recording));
+      if (this.#plan.recording && !this.#plan.replayAfterChannelList) void this.#replay(loadRecording(this.#plan.recording));
     } else if (action === 'logoff') {
       this.#send(formatAmi({ Response: 'Goodbye', ActionID: id, Message: 'Thanks for all the fish.' }));
       this.#socket.end();
@@ -213,6 +219,10 @@ class Session {
       this.#send(formatAmi({ Response: 'Success', ActionID: id, EventList: 'start', Message: 'Channels will follow' })
         + channels.map((c) => formatAmi({ Event: 'CoreShowChannel', ActionID: id, ...c })).join('')
         + formatAmi({ Event: 'CoreShowChannelsComplete', ActionID: id, EventList: 'Complete', ListItems: String(channels.length) }));
+      if (this.#plan.recording && this.#plan.replayAfterChannelList && !this.#replaying) {
+        this.#replaying = true;
+        void this.#replay(loadRecording(this.#plan.recording));
+      }
     } else if (action === 'originate') {
       if (!m.Channel) return error('Channel not specified');
       this.#server.originates.push(m);

@@ -16,8 +16,9 @@ const create = defineCommand({
     name: { type: 'string', value: '<name>', description: 'What the key is for, e.g. "PBX webhook" or "CRM sync"', required: true },
     role: { type: 'string', value: '<role>', description: ROLES.join(', '), required: true },
     tenant: { type: 'string', value: '<id>', description: `Tenant the key belongs to (default: ${DEFAULT_TENANT})` },
+    extension: { type: 'string', value: '<ext>', description: 'For agent keys: the extension the agent answers (click-to-dial rings it)' },
   },
-  examples: ['KEY=$(callbridge keys create --name "PBX webhook" --role ingest | tail -1)'],
+  examples: ['KEY=$(callbridge keys create --name "PBX webhook" --role ingest | tail -1)', 'callbridge keys create --name "Anna" --role agent --extension 201'],
   async run({ flags, store }, io) {
     const role = flags.role;
     if (!isRole(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}, not "${role}"`, 'keys create');
@@ -25,12 +26,15 @@ const create = defineCommand({
     if (!name) throw new UsageError('--name must not be empty', 'keys create');
     if (name.length > 200) throw new UsageError('--name must be at most 200 characters', 'keys create');
     const tenantId = flags.tenant ?? DEFAULT_TENANT;
+    const extension = flags.extension?.trim() || null;
+    if (extension !== null && !/^[0-9*#+]{1,32}$/.test(extension)) throw new UsageError(`--extension must be digits (and * # +), not "${extension}"`, 'keys create');
     return withStore(store, async (s) => {
       await requireTenant(s, tenantId);
-      const { key, record } = await createApiKey(s, { tenantId, role, name });
+      const { key, record } = await createApiKey(s, { tenantId, role, name, extension });
       io.out(`Created API key "${printable(record.name)}" (${record.role}) for tenant ${record.tenantId}`);
       io.out(`  id:      ${record.id}`);
       io.out(`  prefix:  ${record.prefix}`);
+      if (record.extension) io.out(`  extension: ${record.extension}`);
       io.out('Copy the key now; it cannot be shown again:');
       io.out(key);
       return 0;
@@ -59,12 +63,13 @@ const list = defineCommand({
         k.prefix,
         k.name,
         k.role,
+        k.extension ?? '',
         k.tenantId,
         timestamp(k.createdAt),
         timestamp(k.lastUsedAt),
         timestamp(k.revokedAt),
       ]);
-      io.out(renderTable(['ID', 'PREFIX', 'NAME', 'ROLE', 'TENANT', 'CREATED', 'LAST USED', 'REVOKED'], rows));
+      io.out(renderTable(['ID', 'PREFIX', 'NAME', 'ROLE', 'EXT', 'TENANT', 'CREATED', 'LAST USED', 'REVOKED'], rows));
       return 0;
     });
   },

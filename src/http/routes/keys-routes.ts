@@ -6,7 +6,7 @@ import type { AppDeps } from '../app-deps.ts';
 import { principalOf, requireRole } from '../plugins/auth.ts';
 
 function view(k: ApiKeyRecord) {
-  return { id: k.id, prefix: k.prefix, name: k.name, role: k.role, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt };
+  return { id: k.id, prefix: k.prefix, name: k.name, role: k.role, extension: k.extension, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt };
 }
 
 /** `GET/POST/DELETE /api/v1/keys`: an admin manages its tenant's keys. The plain key is shown once. */
@@ -19,7 +19,7 @@ export async function keysRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     return { items: keys.map(view) };
   });
 
-  app.post<{ Body: { name: string; role: Role } }>(
+  app.post<{ Body: { name: string; role: Role; extension?: string } }>(
     '/api/v1/keys',
     {
       preHandler: admin,
@@ -30,13 +30,17 @@ export async function keysRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
           type: 'object',
           required: ['name', 'role'],
           additionalProperties: false,
-          properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, role: { type: 'string', enum: [...ROLES] } },
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 100 },
+            role: { type: 'string', enum: [...ROLES] },
+            extension: { type: 'string', pattern: '^[0-9*#+]{1,32}$', description: 'For agent keys: the extension the agent answers' },
+          },
         },
         response: { '4xx': { $ref: 'Problem#' } },
       },
     },
     async (request, reply) => {
-      const { key, record } = await createApiKey(deps.store, { tenantId: principalOf(request).tenantId, role: request.body.role, name: request.body.name });
+      const { key, record } = await createApiKey(deps.store, { tenantId: principalOf(request).tenantId, role: request.body.role, name: request.body.name, extension: request.body.extension ?? null });
       reply.code(201);
       return { ...view(record), key };
     },

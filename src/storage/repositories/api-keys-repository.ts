@@ -11,6 +11,8 @@ export type ApiKeyRecord = {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** For agent keys: the extension the key acts for. */
+  extension: string | null;
 };
 
 export class ApiKeysRepository {
@@ -33,6 +35,7 @@ export class ApiKeysRepository {
         created_at: key.createdAt,
         last_used_at: key.lastUsedAt,
         revoked_at: key.revokedAt,
+        extension: key.extension,
       })
       .execute();
   }
@@ -90,5 +93,6 @@ function toRecord(row: ApiKeyTable): ApiKeyRecord {
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
+    extension: row.extension,
   };
 }

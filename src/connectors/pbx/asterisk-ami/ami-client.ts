@@ -40,11 +40,21 @@ export type AmiClientOptions = {
   log?: AmiClientLog;
 };
 
-export type AmiActionOptions = { timeoutMs?: number; /** Event name that completes the action's event list. */ listUntil?: string };
+export type AmiActionOptions = {
+  timeoutMs?: number;
+  /** Event name that completes the action's event list. */
+  listUntil?: string;
+  /**
+   * Called with the result at the exact point of the stream where it completes, before any later
+   * event reaches `onEvent` (the promise resolves a tick later, after such events). A resync must see
+   * the channel list in stream order.
+   */
+  inStreamOrder?: (result: AmiActionResult) => void;
+};
 export type AmiActionResult = { response: AmiMessage; events: AmiMessage[] };
 
 type Settle = (error: Error | null, result?: AmiActionResult) => void;
-type Pending = { action: string; listUntil?: string; response: AmiMessage | null; events: AmiMessage[]; timer?: NodeJS.Timeout; settle: Settle };
+type Pending = { action: string; listUntil?: string; response: AmiMessage | null; events: AmiMessage[]; timer?: NodeJS.Timeout; settle: Settle; inOrder?: (result: AmiActionResult) => void };
 type Phase = 'connect' | 'banner' | 'login' | 'ready';
 type Conn = { socket: net.Socket; parser: AmiParser; phase: Phase; closed: boolean; timer?: NodeJS.Timeout };
 
@@ -111,7 +121,7 @@ export class AmiClient {
         return;
       }
       this.#send(conn, fields, opts.timeoutMs ?? this.#o.actionTimeoutMs, opts.listUntil,
-        (err, result) => (err ? reject(err) : resolve(result!)));
+        (err, result) => (err ? reject(err) : resolve(result!)), opts.inStreamOrder);
     });
   }
 
@@ -230,11 +240,17 @@ export class AmiClient {
   #finish(id: string, pending: Pending, error?: Error): void {
     clearTimeout(pending.timer);
     this.#pending.delete(id);
-    if (error) pending.settle(error);
-    else pending.settle(null, { response: pending.response!, events: pending.events });
+    if (error) return pending.settle(error);
+    const result = { response: pending.response!, events: pending.events };
+    try {
+      pending.inOrder?.(result);
+    } catch (err) {
+      this.#log.warn({ err: String(err), action: pending.action }, 'AMI action callback failed');
+    }
+    pending.settle(null, result);
   }
 
-  #send(conn: Conn, fields: Record<string, string>, timeoutMs: number, listUntil: string | undefined, settle: Settle): void {
+  #send(conn: Conn, fields: Record<string, string>, timeoutMs: number, listUntil: string | undefined, settle: Settle, inOrder?: (result: AmiActionResult) => void): void {
     const id = `${this.#idPrefix}-${++this.#seq}`;
     const action = fields.Action ?? '?';
     let text = '';
@@ -244,7 +260,7 @@ export class AmiClient {
       }
       for (const line of value.split('\n')) text += `${key}: ${line}\r\n`;
     }
-    const pending: Pending = { action, listUntil, response: null, events: [], settle };
+    const pending: Pending = { action, listUntil, response: null, events: [], settle, inOrder };
     if (timeoutMs > 0) {
       pending.timer = setTimeout(() => this.#finish(id, pending, new Error(pending.response
         ? `Asterisk did not complete the ${action} event list within ${timeoutMs} ms (${pending.events.length} events so far)`

@@ -74,6 +74,7 @@ describe('AmiParser', () => {
   it('reads Timestamp headers', () => {
     assert.equal(amiTimestamp({ Timestamp: '1795264512.509063' }), '2026-11-21T12:35:12.509Z');
     assert.equal(amiTimestamp({ Timestamp: 'soon' }), null);
+    assert.equal(amiTimestamp({ Timestamp: '99999999999999999999' }), null);
     assert.equal(amiTimestamp({}), null);
   });
 });

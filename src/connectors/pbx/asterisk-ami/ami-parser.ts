@@ -113,5 +113,6 @@ export function amiTimestamp(message: AmiMessage): string | null {
   const t = message.Timestamp;
   if (!t || !/^\d+(\.\d+)?$/.test(t)) return null;
   const ms = Math.round(Number(t) * 1000);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+  // Date covers ±8.64e15 ms; a finite value beyond that would throw in toISOString.
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null;
 }
