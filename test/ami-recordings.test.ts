@@ -8,6 +8,9 @@
  * answeredBy is an extension, so it is the calling extension there. 03 "missed (busy)" is outcome
  * `busy` (every leg busy); 05, an outbound call nobody answered, is the lifecycle's `missed`.
  * talkSeconds is first answer → end, so 07 (201 talks 3 s, 203 talks 4 s after ringing 4 s) has 11.
+ *
+ * The last suite sends every recording over TCP from a fake Asterisk (real banner and login) through
+ * the `asterisk-ami` connector itself: client, parser, mapper, journal.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -21,6 +24,8 @@ import { CallJournal } from '../src/journal/call-journal.ts';
 import { LiveHub } from '../src/journal/live-hub.ts';
 import type { Store } from '../src/storage/store.ts';
 import { forEachDialect } from './support/databases.ts';
+import { FakeAmiServer, type ReplayMode } from './support/fake-ami-server.ts';
+import { asteriskAmi } from '../src/connectors/pbx/asterisk-ami/asterisk-ami-connector.ts';
 
 const FIXTURES = new URL('../src/connectors/pbx/asterisk-ami/fixtures/', import.meta.url);
 const NUMBERING = { defaultCountry: 'DE', areaCode: '30' };
@@ -304,3 +309,50 @@ function channelsAlive(messages: AmiMessage[]): AmiMessage[] {
     return { ...rest, Event: 'CoreShowChannel', Duration: duration };
   });
 }
+
+/** Over TCP: a fake Asterisk replays the file, the real connector logs in and journals what it hears. */
+async function throughConnector(store: Store, journal: CallJournal, file: string, replay: ReplayMode): Promise<void> {
+  const linkedIds = linkedIdsOf(messagesOf(file));
+  const server = new FakeAmiServer({ secret: 'pw-123456', plan: { recording: new URL(file, FIXTURES).pathname, replay, replayAfterChannelList: true } });
+  const { port } = await server.start();
+  const check = asteriskAmi.check({ host: '127.0.0.1', port, username: 'callbridge', secret: 'pw-123456' });
+  assert.ok(check.ok);
+  const connection = asteriskAmi.create(check.options, {
+    connectionId: 'pbx-tcp',
+    sink: { ingest: async (events) => void (await journal.ingest('t', events, 'asterisk-ami')) },
+    log: { info() {}, warn() {} },
+  });
+  connection.start();
+  try {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const calls = await callsOf(store, linkedIds);
+      if (calls.length > 0 && calls.every((c) => c.state === 'ended') && server.connections > 0) break;
+      if (Date.now() > deadline) throw new Error(`${file}: calls did not end over TCP (${connection.status().state}, ${connection.status().lastError})`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.equal(connection.status().state, 'connected');
+  } finally {
+    await connection.stop();
+    await server.stop();
+  }
+}
+
+forEachDialect('recorded AMI traffic through the TCP client and connector', (d) => {
+  for (const [i, s] of scenarios.entries()) {
+    // Random TCP fragmentation for every file; the recorded pacing (10× faster) for every third.
+    const replay: ReplayMode = i % 3 === 0 ? { kind: 'paced', speed: 10 } : { kind: 'random', seed: 17 + i, maxSize: 300 };
+    it(`${s.file} (${replay.kind}): the expected record`, async () => {
+      const { store, journal } = await open(d.open);
+      try {
+        await throughConnector(store, journal, s.file, replay);
+        const expected = expectationsOf(s);
+        const mine = await callsOf(store, linkedIdsOf(messagesOf(s.file)));
+        assert.equal(mine.length, expected.length, s.file);
+        mine.forEach((call, k) => assertCall(call, expected[k]));
+      } finally {
+        await store.close();
+      }
+    });
+  }
+});
