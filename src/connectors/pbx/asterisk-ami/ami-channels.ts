@@ -61,6 +61,11 @@ export type Conversation = {
   answered: boolean;
   /** DialEnd status of the origin's last failed dial, while nobody answered. */
   originDialStatus: string | null;
+  /**
+   * Click-to-dial: the origin is a phone an AMI Originate rang first (a DialBegin with no Channel whose
+   * Dest is the origin). The customer call starts at the phone's own first Dial, from its extension.
+   */
+  clickToDial: boolean;
   abandoned: boolean;
   hangupBy: HangupBy | null;
   transfers: number;
@@ -214,6 +219,7 @@ export class AmiChannels {
       queue: null,
       answered: false,
       originDialStatus: null,
+      clickToDial: false,
       abandoned: false,
       hangupBy: null,
       transfers: 0,

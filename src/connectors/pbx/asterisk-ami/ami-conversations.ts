@@ -35,21 +35,28 @@ export class AmiCalls extends AmiChannels {
    * inbound; a phone origin takes the given direction, else internal when the dialed number is empty
    * or short (an extension, a feature code), else outbound. Never once the origin's leg has ended
    * unreported (a phone that hung up before dialing): its `ended` is spent, so it would stay open.
+   * Click-to-dial (`conv.clickToDial`): dated `at` (the phone's own Dial, so the agent picking up his
+   * phone is no ring time), from = the extension in the phone's channel name (Originate sets the
+   * phone's caller id to the number dialed), to = `dialed` (the phone's Exten in its Dial).
    */
-  start(conv: Conversation, direction: CallDirection | null = null, dialed = ''): CallEvent[] {
+  start(conv: Conversation, direction: CallDirection | null = null, dialed = '', at: string | null = null): CallEvent[] {
     if (conv.direction !== null || conv.origin === null) return [];
     const origin = this.channels.get(conv.origin);
     const leg = conv.legs.get(conv.origin);
     if (!origin || !leg || leg.ended) return [];
     const isTrunk = this.isInbound(conv);
-    const to = /^[+\d*#]+$/.test(origin.exten) ? origin.exten : clean(dialed);
+    const click = conv.clickToDial && !isTrunk;
+    const number = /^[+\d*#]+$/;
+    const to = click ? clean(dialed) || (number.test(origin.exten) ? origin.exten : '') : number.test(origin.exten) ? origin.exten : clean(dialed);
     conv.direction = isTrunk ? 'inbound' : (direction ?? (/^[\d*#]{0,6}$/.test(to) ? 'internal' : 'outbound'));
-    conv.from = origin.callerNum;
+    const callerExtension = looksLikeExtension(origin.callerNum) ? origin.callerNum : null;
+    leg.extension = isTrunk ? null : click ? (extensionInName(origin.name) ?? callerExtension) : (callerExtension ?? extensionInName(origin.name));
+    conv.from = click ? (leg.extension ?? origin.callerNum) : origin.callerNum;
     conv.to = to;
-    conv.callerName = origin.callerName;
-    leg.extension = isTrunk ? null : looksLikeExtension(origin.callerNum) ? origin.callerNum : extensionInName(origin.name);
+    // Originate's CallerID (the number dialed, for the phone's display) is no caller name.
+    conv.callerName = click && (origin.callerName === to || origin.callerName === `"${to}"`) ? '' : origin.callerName;
     leg.emitted = true;
-    return [this.#event(conv, 'ringing', leg, origin.createdAt)];
+    return [this.#event(conv, 'ringing', leg, click && at !== null ? at : origin.createdAt)];
   }
 
   /** Rings a leg once; `queue` adds a ringing that records the queue the leg waits in. */

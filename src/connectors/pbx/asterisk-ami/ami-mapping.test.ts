@@ -269,6 +269,109 @@ describe('AMI mapper: one event type at a time', () => {
     assert.equal(call.labels.hangupBy, 'caller');
   });
 
+  describe('click-to-dial (AMI Originate Channel PJSIP/201, from-internal,<number>,1, CallerID "<number>" <number>)', () => {
+    // The phone's channel is born with Exten `s`; the Originate sets its caller id to the number dialed.
+    const phone = chan('PJSIP/201-00000030', '400.1', '400.1', 'from-internal', 's', '<unknown>', '<unknown>');
+    const phoneWithCid = { ...phone, CallerIDNum: '040555123', CallerIDName: '040555123' };
+    const phoneDialing = { ...phoneWithCid, Exten: '040555123' };
+    const remote = chan('PJSIP/provider-00000031', '400.2', '400.1', 'from-pstn', 's', '040555123');
+    /** Newchannel, the Originate's DialBegin (no Channel), the phone rings; the agent answers at +3 when `answers`. */
+    function originate(pbx: Pbx, answers: boolean): CallEvent[] {
+      const out = [...pbx.at(0).channel(phone, 'Down')];
+      out.push(...pbx.send('NewCallerid', phoneWithCid, { CID_CallingPres: '0 (Presentation Allowed, Not Screened)' }));
+      out.push(...pbx.send('DialBegin', dest(phoneWithCid), { DialString: '201' }));
+      out.push(...pbx.at(0.1).state(phoneWithCid, 'Ringing'));
+      if (!answers) return out;
+      out.push(...pbx.at(3).state(phoneWithCid, 'Up'));
+      out.push(...pbx.send('DialEnd', dest(phoneWithCid), { DialStatus: 'ANSWER' }));
+      out.push(...pbx.send('OriginateResponse', { Response: 'Success', Channel: phone.Channel, Context: 'from-internal', Exten: '040555123', Uniqueid: phone.Uniqueid }));
+      return out;
+    }
+    /** The phone runs from-internal,040555123: Dial(PJSIP/040555123@provider) at +3.1, remote rings. */
+    function dialRemote(pbx: Pbx): CallEvent[] {
+      const out = [...pbx.at(3.1).channel(remote, 'Down')];
+      out.push(...pbx.send('DialBegin', phoneDialing, dest(remote), { DialString: '040555123@provider' }));
+      out.push(...pbx.at(3.5).state(remote, 'Ringing'));
+      return out;
+    }
+
+    it('agent answers, then the remote: outbound 201 → number, ring and talk of the remote leg', () => {
+      const pbx = new Pbx();
+      assert.deepEqual(originate(pbx, true), [], 'the agent\'s own phone ringing is no customer call yet');
+      const started = dialRemote(pbx);
+      assert.deepEqual(started.map((e) => [e.type, e.callId, e.direction, e.from, e.to, e.extension, e.at]), [
+        ['ringing', '400.1', 'outbound', '201', '040555123', '201', iso(3.1)],
+        ['ringing', '400.2', 'outbound', '201', '040555123', null, iso(3.1)],
+      ]);
+      assert.equal(started[0].labels.callerName, undefined, 'the Originate CallerID is the number, no name');
+      pbx.at(8.1).state(remote, 'Up');
+      pbx.dialEnd(phoneDialing, remote, 'ANSWER');
+      pbx.bridge('b1', remote, phoneDialing);
+      pbx.at(14.1).leave('b1', phoneDialing);
+      pbx.hangup(phoneDialing);
+      pbx.leave('b1', remote);
+      pbx.hangup(remote);
+      const [call, ...rest] = pbx.calls();
+      assert.equal(rest.length, 0);
+      assert.equal(call.direction, 'outbound');
+      assert.equal(call.kind, 'direct');
+      assert.equal(call.from.raw, '201');
+      assert.equal(call.to.raw, '040555123');
+      assert.equal(call.did, null);
+      assert.equal(call.outcome, 'answered');
+      assert.equal(call.answeredBy, '201');
+      assert.equal(call.extension, '201');
+      assert.equal(call.ringSeconds, 5);
+      assert.equal(call.talkSeconds, 6);
+      assert.equal(call.labels.hangupBy, 'caller');
+      assert.equal(pbx.mapper.activeChannels, 0);
+      assert.equal(pbx.mapper.stats.internalErrors, 0);
+    });
+
+    it('the remote never answers, the agent gives up: outbound, missed (as recording 05)', () => {
+      const pbx = new Pbx();
+      originate(pbx, true);
+      dialRemote(pbx);
+      pbx.at(18.1).dialEnd(phoneDialing, remote, 'CANCEL');
+      pbx.hangup(phoneDialing);
+      pbx.hangup(remote, '19');
+      const [call, ...rest] = pbx.calls();
+      assert.equal(rest.length, 0);
+      assert.equal(call.direction, 'outbound');
+      assert.equal(call.from.raw, '201');
+      assert.equal(call.to.raw, '040555123');
+      assert.equal(call.outcome, 'missed');
+      assert.equal(call.answeredBy, null);
+      assert.equal(call.ringSeconds, 15);
+      assert.equal(call.talkSeconds, 0);
+      assert.equal(call.hangupCause, 'cancel');
+      assert.equal(call.labels.hangupBy, 'caller');
+      assert.ok(call.legs.every((l) => l.state === 'ended'));
+      assert.equal(pbx.mapper.activeChannels, 0);
+    });
+
+    it('the agent does not pick up his phone: no customer call at all', () => {
+      const pbx = new Pbx();
+      originate(pbx, false);
+      pbx.at(30.1).send('DialEnd', dest(phoneWithCid), { DialStatus: 'NOANSWER' });
+      pbx.hangup(phoneWithCid, '19');
+      pbx.send('OriginateResponse', { Response: 'Failure', Channel: 'PJSIP/201', Context: 'from-internal', Exten: '040555123', Reason: '3', Uniqueid: '<null>' });
+      assert.deepEqual(pbx.events, []);
+      assert.equal(pbx.mapper.activeChannels, 0);
+      assert.equal(pbx.mapper.stats.internalErrors, 0);
+    });
+
+    it('an ordinary call from the same phone (no Originate) keeps its caller id and start time', () => {
+      const pbx = new Pbx();
+      const own = chan('PJSIP/201-00000032', '401.1', '401.1', 'from-internal', '040555123', '201', 'Anna Schmidt');
+      const out = chan('PJSIP/provider-00000033', '401.2', '401.1', 'from-pstn', 's', '040555123');
+      pbx.at(0).channel(own);
+      pbx.channel(out, 'Down');
+      const [start] = pbx.at(0.5).dial(own, out);
+      assert.deepEqual([start.from, start.to, start.extension, start.at, start.labels.callerName], ['201', '040555123', '201', iso(0), 'Anna Schmidt']);
+    });
+  });
+
   it('internal between phones; a phone that dials nobody (voicemail) is no call', () => {
     const pbx = new Pbx();
     const a = chan('PJSIP/201-00000020', '300.1', '300.1', 'from-internal', '203', '201');

@@ -39,14 +39,27 @@
  *   maps to the same key, whichever AMI event (or resync) reported it.
  * - A phone that hangs up without having dialed anyone (voicemail, feature codes) makes no call; a
  *   trunk that does (caller hung up in the IVR) makes a missed one.
+ * - Click-to-dial (AMI Originate of `PJSIP/201` into from-internal,<number>; Callbridge's dial()):
+ *   recognized by the Originate's DialBegin — no Channel, Dest = a real (not Local-artefact, not trunk)
+ *   channel that is its conversation's origin with Uniqueid = Linkedid, before it dialed. The ringing,
+ *   answering (DialEnd/Newstate Up) or not of the agent's own phone makes no event. The customer call
+ *   starts at the phone's own first Dial, dated then (ring time = remote ringing only): direction by
+ *   the Dial's destination as for any phone (trunk → outbound), from = the extension in the phone's
+ *   channel name (Originate sets the phone's caller id to the number), to = the phone's Exten in that
+ *   Dial, callerName dropped when it is just the number. Then as a dialed outbound call (04/05): the
+ *   remote answering answers the call with the agent (answeredBy = 201); never answered → missed.
+ *   The agent not picking up → the phone hangs up without dialing → no call (nobody was called).
+ *   Recorded Local handsets are `;1` artefacts, so they never count as click-to-dial.
  * - Events for channels the mapper never saw are ignored; `resync` (ami-resync.ts) learns live
  *   channels after a reconnect.
- * Limits: the direction is fixed by the first Dial (an originated click-to-dial, which rings the
- * extension first, reads as internal); Hold, parking and conferences are not modelled.
+ * Limits: the direction is fixed by the origin's first Dial; a click-to-dial whose Originate DialBegin
+ * was missed (mapper reconnected mid-ring: resync does not know it) reads as a call placed on the
+ * phone, from the phone's caller id (the number) and dated at the phone's birth; Hold, parking and
+ * conferences are not modelled.
  */
 import type { CallEvent } from '../../../core/calls/call-event.ts';
 import { compileClassification, extensionInInterface, extensionInName, field, looksLikeExtension, type AmiClassification } from './ami-classification.ts';
-import { clean, type Channel } from './ami-channels.ts';
+import { clean, type Channel, type Conversation } from './ami-channels.ts';
 import { AmiCalls } from './ami-conversations.ts';
 import { amiTimestamp, type AmiMessage } from './ami-parser.ts';
 import { resyncCalls } from './ami-resync.ts';
@@ -160,9 +173,14 @@ export class AmiCallMapper {
   }
 
   #dialBegin(m: AmiMessage, at: string): CallEvent[] {
-    // Originate's DialBegin has no Channel (nobody dials): nothing to learn.
     const dialer = this.#calls.find(m);
     const dest = this.#calls.find(m, 'DestUniqueid');
+    // Originate's DialBegin has no Channel (nobody dials). Ringing a real phone that started its own
+    // conversation, it is click-to-dial; to a Local `;1` handset (the recordings) it says nothing.
+    if (!field(m, 'Channel') && !field(m, 'Uniqueid')) {
+      if (dest && isClickToDial(this.#calls, dest.conv, dest.ch)) dest.conv.clickToDial = true;
+      return [];
+    }
     if (!dialer || !dest || dest.conv !== dialer.conv || !dialer.leg || dest.ch.role === 'local-artefact') return [];
     const { conv } = dialer;
     this.#calls.noteCaller(dialer.ch, m);
@@ -176,7 +194,9 @@ export class AmiCallMapper {
     }
     if (!dest.leg) return [];
     const destExten = field(m, 'DestExten');
-    const out = dialer.leg.id === conv.origin ? this.#calls.start(conv, directionTo(dest.ch.role, dest.ch.name, destExten), destExten) : [];
+    // Click-to-dial: the number is where the Originate sent the phone (its Exten now), not the trunk leg's.
+    const dialed = conv.clickToDial && /^[+\d*#]+$/.test(field(m, 'Exten')) ? field(m, 'Exten') : destExten;
+    const out = dialer.leg.id === conv.origin ? this.#calls.start(conv, directionTo(dest.ch.role, dest.ch.name, destExten), dialed, at) : [];
     if (dialer.leg.id === conv.origin) conv.originDialStatus = null;
     if (dest.leg.role !== 'trunk') dest.leg.extension ??= looksLikeExtension(destExten) ? destExten : null;
     out.push(...this.#calls.ring(conv, dest.leg, at));
@@ -280,6 +300,15 @@ function timestampOf(m: AmiMessage): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * An Originate's DialBegin rings `ch`: click-to-dial when `ch` is a real (non-artefact) phone that is
+ * its conversation's origin and oldest channel (Uniqueid = Linkedid: nobody dialed it) and has not
+ * dialed yet. Recorded Local handsets are `;1` artefacts, so they never qualify.
+ */
+function isClickToDial(calls: AmiCalls, conv: Conversation, ch: Channel): boolean {
+  return ch.role !== 'local-artefact' && ch.role !== 'trunk' && ch.uniqueid === conv.id && ch.leg === conv.origin && conv.direction === null && !calls.isInbound(conv);
 }
 
 /** What a phone dialing this destination makes of the call. */
