@@ -5,11 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runAmiBench } from './ami.ts';
 import { runIngestBench } from './ingest.ts';
+import { runLookupBench } from './lookup.ts';
 import { printTable, type BenchRow } from './table.ts';
 
 const BENCHES: Record<string, () => Promise<{ rows: BenchRow[]; details: Record<string, unknown> }>> = {
   ingest: runIngestBench,
   ami: runAmiBench,
+  lookup: runLookupBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -20,7 +20,8 @@ export async function startServer(config: Config, out: (line: string) => void = 
     const deps = composeDeps(store, secrets, { bodyLimit: config.bodyLimit, logLevel: config.logLevel, logPersonalData: config.logPersonalData }, log);
     app = await buildApp(deps);
     await app.listen({ host: config.host, port: config.port });
-    // PBX connections start once the API can answer; closing the app stops them.
+    // Phonebook indexes are built before PBX events arrive; closing the app stops both.
+    await deps.phonebook.start();
     await deps.pbx.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

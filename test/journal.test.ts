@@ -78,7 +78,7 @@ async function setUp(open: () => Promise<Store>): Promise<Ctx> {
   const hub = new LiveHub();
   const changes: CallChange[] = [];
   hub.subscribe(ACME, (c) => changes.push(c));
-  const instance = () => new CallJournal(store, hub, numberingOf(store), () => NOW);
+  const instance = () => new CallJournal(store, hub, numberingOf(store), { now: () => NOW });
   return { store, journal: instance(), changes, instance };
 }
 

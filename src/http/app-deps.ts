@@ -1,6 +1,7 @@
 /** What the HTTP layer needs, built by the composition root (src/server.ts) or by a test. */
 import type { KeyVerifier } from '../auth/api-keys.ts';
 import type { PbxRuntime } from '../connectors/pbx/pbx-runtime.ts';
+import type { PhonebookService } from '../phonebook/phonebook-service.ts';
 import type { CallJournal } from '../journal/call-journal.ts';
 import type { LiveHub } from '../journal/live-hub.ts';
 import type { TenantSettingsCache } from '../journal/tenant-settings.ts';
@@ -18,6 +19,8 @@ export type AppDeps = {
   metrics: Metrics;
   /** The running PBX connections (AMI …). */
   pbx: PbxRuntime;
+  /** Contacts and caller lookup. */
+  phonebook: PhonebookService;
   options: {
     bodyLimit: number;
     logLevel: string;

@@ -11,6 +11,10 @@ import { registerErrorHandling } from './plugins/errors.ts';
 import { problemSchema } from './problem.ts';
 import { callsRoutes } from './routes/calls-routes.ts';
 import { connectorsRoutes } from './routes/connectors-routes.ts';
+import { contactsRoutes } from './routes/contacts-routes.ts';
+import { lookupRoutes } from './routes/lookup-routes.ts';
+import { directoryRoutes } from '../phonebook/directories/directory-routes.ts';
+import { threeCxCrmRoutes } from '../connectors/pbx/3cx-crm/3cx-crm-routes.ts';
 import { dialRoutes } from './routes/dial-routes.ts';
 import { eventsRoutes } from './routes/events-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
@@ -20,7 +24,10 @@ import { usersRoutes } from './routes/users-routes.ts';
 
 /** Hides credentials in paths (CTI tokens) and, unless asked, query strings (they carry numbers). */
 export function loggableUrl(url: string, personalData: boolean): string {
-  const path = url.replace(/(\/api\/v1\/cti\/(?:[a-z0-9-]+\/)?)[^/?]+/i, '$1***');
+  const path = url
+    .replace(/(\/api\/v1\/cti\/(?:[a-z0-9-]+\/)?)[^/?]+/i, '$1***')
+    .replace(/(\/api\/v1\/directory\/)cb_[^/?]+/i, '$1***')
+    .replace(/([?&]key=)[^&]+/i, '$1***');
   return personalData ? path : path.split('?')[0];
 }
 
@@ -75,8 +82,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => usersRoutes(scope, deps));
   await app.register(async (scope) => connectorsRoutes(scope, deps));
   await app.register(async (scope) => dialRoutes(scope, deps));
+  await app.register(async (scope) => contactsRoutes(scope, deps));
+  await app.register(async (scope) => lookupRoutes(scope, deps));
+  await app.register(async (scope) => directoryRoutes(scope, deps));
+  await app.register(async (scope) => threeCxCrmRoutes(scope, deps));
   // The app owns the PBX connections' lifetime: closing it hangs up on every PBX.
-  app.addHook('onClose', async () => deps.pbx.stop());
+  app.addHook('onClose', async () => {
+    await deps.pbx.stop();
+    deps.phonebook.stop();
+  });
   for (const routes of pbxWebhookRoutes) await app.register(async (scope) => routes(scope, deps));
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -9,7 +9,7 @@
  * extensions and the event, then publish the changes after commit.
  */
 import type { Transaction } from 'kysely';
-import type { Call } from '../core/calls/call.ts';
+import type { Call, CallerIdentity } from '../core/calls/call.ts';
 import type { CallEvent } from '../core/calls/call-event.ts';
 import { applyEvent, extensionsOf, foldEvents, needsRefold, startCall, type ApplyStatus, type NumberReader } from '../core/calls/lifecycle.ts';
 import { uuidv7 } from '../core/ids.ts';
@@ -23,6 +23,16 @@ export type IngestResult =
   | { status: 'duplicate' };
 
 export type NumberingLookup = (tenantId: string) => Promise<NumberingSettings>;
+
+/**
+ * Who the other party of a new call is (the phonebook). `identify` runs inside the ingest
+ * transaction and must not do I/O (SQLite has one connection); `warm` runs before it, outside, and
+ * loads what `identify` needs.
+ */
+export type CallerLookup = {
+  warm(tenantId: string): Promise<void>;
+  identify(tenantId: string, call: Call): CallerIdentity | null;
+};
 
 /** Most events one group transaction takes; a larger single batch still goes alone. */
 const MAX_GROUP_EVENTS = 2_000;
@@ -53,11 +63,14 @@ export class CallJournal {
   /** Let the event loop read more requests before the next group (see ingest). */
   #yieldBetweenGroups = false;
 
-  constructor(store: Store, hub: LiveHub, numbering: NumberingLookup, now: () => Date = () => new Date()) {
+  #identify: CallerLookup | undefined;
+
+  constructor(store: Store, hub: LiveHub, numbering: NumberingLookup, options: { now?: () => Date; identify?: CallerLookup } = {}) {
     this.#store = store;
     this.#hub = hub;
     this.#numbering = numbering;
-    this.#now = now;
+    this.#now = options.now ?? (() => new Date());
+    this.#identify = options.identify;
   }
 
   /**
@@ -68,6 +81,7 @@ export class CallJournal {
   async ingest(tenantId: string, events: readonly CallEvent[], source: string): Promise<IngestResult[]> {
     if (events.length === 0) return [];
     const numbering = await this.#numbering(tenantId);
+    await this.#identify?.warm(tenantId);
     let read = this.#readers.get(numbering);
     if (!read) this.#readers.set(numbering, (read = numberReader(numbering)));
     return new Promise((resolve, reject) => {
@@ -160,6 +174,8 @@ export class CallJournal {
       let status: ApplyStatus;
       if (!before) {
         after = startCall({ id: uuidv7(), tenantId, pbxCallId: root }, event, read);
+        // Enriched once, at the first event (ringing): the screens and deliveries see the name at once.
+        if (this.#identify) after.caller = this.#identify.identify(tenantId, after);
         after.version = 1;
         after.updatedAt = receivedAt;
         status = 'applied';

@@ -6,10 +6,12 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migrat
 import type { StorageDialect } from './dialect.ts';
 import * as m001 from './migrations/001-initial.ts';
 import * as m002 from './migrations/002-connectors.ts';
+import * as m003 from './migrations/003-phonebook.ts';
 
 const MIGRATIONS = [
   ['001-initial', m001],
   ['002-connectors', m002],
+  ['003-phonebook', m003],
 ] as const;
 
 export async function migrateToLatest(dialect: StorageDialect): Promise<MigrationResultSet> {

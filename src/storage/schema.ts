@@ -11,6 +11,8 @@ export type TenantTable = {
   area_code: string | null;
   /** Encrypted (secret-box) Placetel notify secret, or null when signatures are not checked. */
   placetel_secret: string | null;
+  /** When set, an unknown number may match a contact ending in the same last N digits. */
+  lookup_suffix_digits: number | null;
   created_at: string;
   updated_at: string;
 };
@@ -110,6 +112,42 @@ export type ConnectorTable = {
   updated_at: string;
 };
 
+export type ContactTable = {
+  id: string;
+  tenant_id: string;
+  owner_user_id: string | null;
+  kind: string;
+  name: string;
+  company: string | null;
+  /** JSON array of strings. */
+  emails: string;
+  notes: string | null;
+  origin: string;
+  source_id: string | null;
+  source_record_id: string | null;
+  forwarding_target: number;
+  /** Lower-cased name, company, e-mails and number digits, for search. */
+  search_text: string;
+  created_at: string;
+  updated_at: string;
+};
+
+export type ContactNumberTable = {
+  contact_id: string;
+  position: number;
+  tenant_id: string;
+  raw: string;
+  e164: string | null;
+  type: string;
+  switchboard: number;
+};
+
+export type ContactChangeTable = {
+  seq: Generated<number>;
+  tenant_id: string;
+  contact_id: string;
+};
+
 export type Database = {
   tenants: TenantTable;
   api_keys: ApiKeyTable;
@@ -119,4 +157,7 @@ export type Database = {
   call_extensions: CallExtensionTable;
   call_events: CallEventTable;
   connectors: ConnectorTable;
+  contacts: ContactTable;
+  contact_numbers: ContactNumberTable;
+  contact_changes: ContactChangeTable;
 };

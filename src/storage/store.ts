@@ -8,6 +8,7 @@ import { openDialect, type StoreLocation } from './open-store.ts';
 import { ApiKeysRepository } from './repositories/api-keys-repository.ts';
 import { CallsRepository } from './repositories/calls-repository.ts';
 import { ConnectorsRepository } from './repositories/connectors-repository.ts';
+import { ContactsRepository } from './repositories/contacts-repository.ts';
 import { TenantsRepository } from './repositories/tenants-repository.ts';
 import { UsersRepository } from './repositories/users-repository.ts';
 
@@ -18,6 +19,7 @@ export type Store = {
   readonly users: UsersRepository;
   readonly calls: CallsRepository;
   readonly connectors: ConnectorsRepository;
+  readonly contacts: ContactsRepository;
   close(): Promise<void>;
 };
 
@@ -30,6 +32,7 @@ export function createStore(dialect: StorageDialect): Store {
     users: new UsersRepository(db),
     calls: new CallsRepository(db, dialect.capabilities),
     connectors: new ConnectorsRepository(db),
+    contacts: new ContactsRepository(db),
     close: () => dialect.close(),
   };
 }

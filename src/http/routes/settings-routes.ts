@@ -5,7 +5,7 @@ import type { Tenant, TenantPatch } from '../../storage/repositories/tenants-rep
 import type { AppDeps } from '../app-deps.ts';
 import { principalOf, requireRole } from '../plugins/auth.ts';
 
-type SettingsPatch = { name?: string; defaultCountry?: string; areaCode?: string | null; placetelSecret?: string | null };
+type SettingsPatch = { name?: string; defaultCountry?: string; areaCode?: string | null; placetelSecret?: string | null; lookupSuffixDigits?: number | null };
 
 const settingsSchema = {
   type: 'object',
@@ -15,11 +15,12 @@ const settingsSchema = {
     defaultCountry: { type: 'string', description: 'ISO 3166-1 alpha-2 country the PBX dials in' },
     areaCode: { type: ['string', 'null'], description: 'Area code (without national prefix) for local numbers dialled without one' },
     placetelSecretSet: { type: 'boolean', description: 'Whether Placetel notify signatures are verified' },
+    lookupSuffixDigits: { type: ['integer', 'null'], description: 'Match unknown numbers by their last N digits (null: off)' },
   },
 } as const;
 
 function view(t: Tenant) {
-  return { tenantId: t.id, name: t.name, defaultCountry: t.defaultCountry, areaCode: t.areaCode, placetelSecretSet: t.placetelSecret !== null };
+  return { tenantId: t.id, name: t.name, defaultCountry: t.defaultCountry, areaCode: t.areaCode, placetelSecretSet: t.placetelSecret !== null, lookupSuffixDigits: t.lookupSuffixDigits };
 }
 
 /** `GET/PATCH /api/v1/settings`: the tenant's numbering and ingest settings. Secrets are write-only. */
@@ -48,6 +49,7 @@ export async function settingsRoutes(app: FastifyInstance, deps: AppDeps): Promi
             defaultCountry: { type: 'string', minLength: 2, maxLength: 2 },
             areaCode: { type: ['string', 'null'], pattern: '^0?[1-9][0-9]{0,5}$' },
             placetelSecret: { type: ['string', 'null'], minLength: 8, maxLength: 200 },
+            lookupSuffixDigits: { type: ['integer', 'null'], minimum: 6, maximum: 12 },
           },
         },
         response: { 200: settingsSchema, '4xx': { $ref: 'Problem#' } },
@@ -64,6 +66,7 @@ export async function settingsRoutes(app: FastifyInstance, deps: AppDeps): Promi
         patch.defaultCountry = country;
       }
       if (body.areaCode !== undefined) patch.areaCode = body.areaCode === null ? null : body.areaCode.replace(/^0/, '');
+      if (body.lookupSuffixDigits !== undefined) patch.lookupSuffixDigits = body.lookupSuffixDigits;
       if (body.placetelSecret !== undefined) patch.placetelSecret = body.placetelSecret === null ? null : deps.secrets.seal(body.placetelSecret);
       const tenant = await deps.store.tenants.update(tenantId, patch, new Date().toISOString());
       deps.settings.forget(tenantId);

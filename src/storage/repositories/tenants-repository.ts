@@ -8,11 +8,13 @@ export type Tenant = {
   areaCode: string | null;
   /** Sealed secret; open it with the SecretBox. */
   placetelSecret: string | null;
+  /** Last-N-digits matching for unknown numbers; null = off. */
+  lookupSuffixDigits: number | null;
   createdAt: string;
   updatedAt: string;
 };
 
-export type TenantPatch = Partial<Pick<Tenant, 'name' | 'defaultCountry' | 'areaCode' | 'placetelSecret'>>;
+export type TenantPatch = Partial<Pick<Tenant, 'name' | 'defaultCountry' | 'areaCode' | 'placetelSecret' | 'lookupSuffixDigits'>>;
 
 export class TenantsRepository {
   #db: Kysely<Database>;
@@ -41,6 +43,7 @@ export class TenantsRepository {
         default_country: tenant.defaultCountry,
         area_code: tenant.areaCode,
         placetel_secret: null,
+        lookup_suffix_digits: null,
         created_at: now,
         updated_at: now,
       })
@@ -55,6 +58,7 @@ export class TenantsRepository {
     if (patch.defaultCountry !== undefined) values.default_country = patch.defaultCountry;
     if (patch.areaCode !== undefined) values.area_code = patch.areaCode;
     if (patch.placetelSecret !== undefined) values.placetel_secret = patch.placetelSecret;
+    if (patch.lookupSuffixDigits !== undefined) values.lookup_suffix_digits = patch.lookupSuffixDigits;
     await this.#db.updateTable('tenants').set(values).where('id', '=', id).execute();
     return this.get(id);
   }
@@ -67,6 +71,7 @@ function toTenant(row: TenantTable): Tenant {
     defaultCountry: row.default_country,
     areaCode: row.area_code,
     placetelSecret: row.placetel_secret,
+    lookupSuffixDigits: row.lookup_suffix_digits === null ? null : Number(row.lookup_suffix_digits),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -36,6 +36,16 @@ export class UsersRepository {
     return row && toUser(row);
   }
 
+  async byExtension(tenantId: string, extension: string): Promise<User | undefined> {
+    const row = await this.#db
+      .selectFrom('users')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('extension', '=', extension)
+      .executeTakeFirst();
+    return row && toUser(row);
+  }
+
   async delete(tenantId: string, id: string): Promise<boolean> {
     const r = await this.#db.deleteFrom('users').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
     return Number(r.numDeletedRows) > 0;

@@ -1,0 +1,388 @@
+/**
+ * One tenant's phonebook in memory, for answering "who is calling" without I/O. Pure.
+ *
+ * Matching, in this order (the first step that finds a visible contact answers):
+ *   1. exact — a contact number whose E.164 equals the caller's;
+ *   2. company (DDI fallback) — the caller is a switchboard's base followed by 1–5 more digits (an
+ *      extension of that company's PBX). The base is the switchboard's E.164 without its trailing 0
+ *      (`+49 89 445566-0` → `+4989445566`), or the whole number when it does not end in 0. The longest
+ *      base wins, so a department's own switchboard beats its company's;
+ *   3. suffix — only when asked (`suffixDigits`): numbers whose last N digits equal the caller's, both
+ *      having at least N digits.
+ * A caller is never matched by a mere prefix of it: a caller shorter than a stored number, or equal to
+ * its first digits, matches nothing through that number.
+ *
+ * Visibility: the company phonebook (ownerUserId null) plus the personal contacts of `ownerUserId`;
+ * other users' personal contacts are never returned, not even as candidates.
+ *
+ * Policy among the candidates of the answering step (each contact once), best first:
+ *   personal (the owner's) before company-wide, manual before synced, person before company entry,
+ *   most recently updated first, then by id (so the answer is stable).
+ * `match` is the first candidate; `candidates` lists them all.
+ *
+ * Memory: 1M contacts must fit in well under 400 MB, so Contact objects are not kept. Each contact is
+ * a slot in parallel arrays (id, name, interned company and owner, flags, updatedAt as a double) and
+ * each number a slot in typed arrays; E.164 numbers are keyed as doubles (15 digits < 2^53, and E.164
+ * has no leading zero, so the value identifies the digits) in an open-addressing table of int32 slot
+ * heads with per-number chains for numbers shared by several contacts.
+ */
+import type { Contact, LookupMatch, LookupResult, MatchType } from './contact.ts';
+
+const FLAG_COMPANY = 1;
+const FLAG_SYNCED = 2;
+
+/** The most extension digits behind a switchboard base that still count as that company. */
+const MAX_EXTENSION_DIGITS = 5;
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+export type LookupOptions = {
+  /** Whose personal contacts are consulted (first); null or absent: the company phonebook only. */
+  ownerUserId?: string | null;
+  /** Enables suffix matching on the last N digits (the tenant's setting); null or absent: off. */
+  suffixDigits?: number | null;
+};
+
+export class PhonebookIndex {
+  // Contacts, by slot.
+  #slotOf = new Map<string, number>();
+  #ids: string[] = [];
+  #names: string[] = [];
+  #companies: (string | null)[] = [];
+  #owners: (string | null)[] = [];
+  #flags = new Uint8Array(1024);
+  #updated = new Float64Array(1024);
+  #firstNumber = new Int32Array(1024);
+  #freeContacts: number[] = [];
+  // Numbers, by slot.
+  #contactOf = new Int32Array(1024);
+  #nextOfContact = new Int32Array(1024);
+  #raws: string[] = [];
+  #numberSlots = 0;
+  #freeNumbers: number[] = [];
+  #exact = new NumberChains(1024);
+  /** Switchboard base → its number slots (few: one per company). */
+  #bases = new Map<number, number[]>();
+  /** Built on the first suffix lookup with that N, kept current afterwards. */
+  #suffixes = new Map<number, NumberChains>();
+  #strings = new Map<string, string>();
+
+  get size(): number {
+    return this.#slotOf.size;
+  }
+
+  /** Adds a contact or replaces the previous version with the same id (numbers included). */
+  upsert(contact: Contact): void {
+    this.remove(contact.id);
+    const c = this.#freeContacts.pop() ?? this.#ids.length;
+    if (c === this.#ids.length) {
+      this.#ids.push(contact.id);
+      this.#names.push(contact.name);
+      this.#companies.push(this.#intern(contact.company));
+      this.#owners.push(this.#intern(contact.ownerUserId));
+      if (c >= this.#flags.length) this.#growContacts(c + 1);
+    } else {
+      this.#ids[c] = contact.id;
+      this.#names[c] = contact.name;
+      this.#companies[c] = this.#intern(contact.company);
+      this.#owners[c] = this.#intern(contact.ownerUserId);
+    }
+    this.#slotOf.set(contact.id, c);
+    this.#flags[c] = (contact.kind === 'company' ? FLAG_COMPANY : 0) | (contact.origin === 'synced' ? FLAG_SYNCED : 0);
+    const updated = Date.parse(contact.updatedAt);
+    this.#updated[c] = Number.isNaN(updated) ? 0 : updated;
+    this.#firstNumber[c] = -1;
+    for (const number of contact.numbers) {
+      if (!number.e164 || !E164.test(number.e164)) continue;
+      const key = Number(number.e164.slice(1));
+      const n = this.#freeNumbers.pop() ?? this.#numberSlots++;
+      if (n >= this.#contactOf.length) this.#growNumbers(n + 1);
+      this.#contactOf[n] = c;
+      this.#raws[n] = number.raw;
+      this.#nextOfContact[n] = this.#firstNumber[c];
+      this.#firstNumber[c] = n;
+      this.#exact.add(n, key);
+      if (number.switchboard) {
+        const base = key % 10 === 0 ? key / 10 : key;
+        const list = this.#bases.get(base);
+        if (list) list.push(n);
+        else this.#bases.set(base, [n]);
+      }
+      for (const [digits, chains] of this.#suffixes) if (key >= POW10[digits - 1]) chains.add(n, key % POW10[digits]);
+    }
+  }
+
+  /** Forgets a contact; unknown ids are ignored. */
+  remove(contactId: string): void {
+    const c = this.#slotOf.get(contactId);
+    if (c === undefined) return;
+    this.#slotOf.delete(contactId);
+    for (let n = this.#firstNumber[c]; n !== -1; n = this.#nextOfContact[n]) {
+      const key = this.#exact.keyOf(n);
+      this.#exact.delete(n);
+      for (const chains of this.#suffixes.values()) chains.delete(n);
+      const base = key % 10 === 0 ? key / 10 : key;
+      const list = this.#bases.get(base);
+      const at = list ? list.indexOf(n) : -1;
+      if (at !== -1) {
+        list!.splice(at, 1);
+        if (list!.length === 0) this.#bases.delete(base);
+      }
+      this.#raws[n] = '';
+      this.#freeNumbers.push(n);
+    }
+    this.#firstNumber[c] = -1;
+    this.#ids[c] = '';
+    this.#names[c] = '';
+    this.#companies[c] = null;
+    this.#owners[c] = null;
+    this.#freeContacts.push(c);
+  }
+
+  /**
+   * Who is calling from `e164` (already normalized under the tenant's settings). Withheld or
+   * unreadable numbers (null, or not E.164) give `match: null`.
+   */
+  lookup(e164: string | null, options: LookupOptions = {}): LookupResult {
+    if (e164 === null || !E164.test(e164)) return { number: null, match: null, candidates: [] };
+    const owner = options.ownerUserId ?? null;
+    const key = Number(e164.slice(1));
+    const digits = e164.length - 1;
+
+    let found = this.#collect(this.#exact, key, owner);
+    let matchType: MatchType = 'exact';
+    if (found.length === 0) {
+      matchType = 'company';
+      for (let r = 1; r <= MAX_EXTENSION_DIGITS && r < digits && found.length === 0; r++) {
+        const base = (key - (key % POW10[r])) / POW10[r];
+        const list = this.#bases.get(base);
+        if (list) found = this.#visible(list, owner);
+      }
+    }
+    const n = options.suffixDigits;
+    if (found.length === 0 && n != null && Number.isInteger(n) && n >= 1 && n <= 15 && digits >= n) {
+      matchType = 'suffix';
+      found = this.#collect(this.#suffixChains(n), key % POW10[n], owner);
+    }
+    if (found.length === 0) return { number: e164, match: null, candidates: [] };
+    if (found.length > 2) found.sort((a, b) => this.#compare(a, b, owner));
+    else if (found.length === 2 && this.#compare(found[0], found[1], owner) > 0) found.reverse();
+    const candidates = found.map((num) => this.#match(num, matchType));
+    return { number: e164, match: candidates[0], candidates };
+  }
+
+  /** Visible number slots under `key`, one per contact. */
+  #collect(chains: NumberChains, key: number, owner: string | null): number[] {
+    const found: number[] = [];
+    for (let n = chains.first(key); n !== -1; n = chains.next(n)) this.#admit(found, n, owner);
+    return found;
+  }
+
+  #visible(slots: number[], owner: string | null): number[] {
+    const found: number[] = [];
+    for (const n of slots) this.#admit(found, n, owner);
+    return found;
+  }
+
+  #admit(found: number[], n: number, owner: string | null): void {
+    const c = this.#contactOf[n];
+    const o = this.#owners[c];
+    if (o !== null && o !== owner) return;
+    for (const m of found) if (this.#contactOf[m] === c) return;
+    found.push(n);
+  }
+
+  /** The policy in the header, as a comparator over number slots. */
+  #compare(a: number, b: number, owner: string | null): number {
+    const ca = this.#contactOf[a];
+    const cb = this.#contactOf[b];
+    const pa = owner !== null && this.#owners[ca] === owner ? 0 : 1;
+    const pb = owner !== null && this.#owners[cb] === owner ? 0 : 1;
+    if (pa !== pb) return pa - pb;
+    const fa = this.#flags[ca];
+    const fb = this.#flags[cb];
+    if ((fa & FLAG_SYNCED) !== (fb & FLAG_SYNCED)) return (fa & FLAG_SYNCED) - (fb & FLAG_SYNCED);
+    if ((fa & FLAG_COMPANY) !== (fb & FLAG_COMPANY)) return (fa & FLAG_COMPANY) - (fb & FLAG_COMPANY);
+    if (this.#updated[ca] !== this.#updated[cb]) return this.#updated[cb] - this.#updated[ca];
+    return this.#ids[ca] < this.#ids[cb] ? -1 : this.#ids[ca] > this.#ids[cb] ? 1 : 0;
+  }
+
+  #match(n: number, matchType: MatchType): LookupMatch {
+    const c = this.#contactOf[n];
+    return {
+      contactId: this.#ids[c],
+      name: this.#names[c],
+      company: this.#companies[c],
+      matchType,
+      number: this.#raws[n],
+      origin: this.#flags[c] & FLAG_SYNCED ? 'synced' : 'manual',
+      personal: this.#owners[c] !== null,
+    };
+  }
+
+  #suffixChains(digits: number): NumberChains {
+    let chains = this.#suffixes.get(digits);
+    if (!chains) {
+      chains = new NumberChains(this.#contactOf.length);
+      const min = POW10[digits - 1];
+      for (const c of this.#slotOf.values()) {
+        for (let n = this.#firstNumber[c]; n !== -1; n = this.#nextOfContact[n]) {
+          const key = this.#exact.keyOf(n);
+          if (key >= min) chains.add(n, key % POW10[digits]);
+        }
+      }
+      this.#suffixes.set(digits, chains);
+    }
+    return chains;
+  }
+
+  /** Companies and owners repeat across many contacts: keep one copy of each. */
+  #intern(value: string | null): string | null {
+    if (value === null) return null;
+    const known = this.#strings.get(value);
+    if (known !== undefined) return known;
+    this.#strings.set(value, value);
+    return value;
+  }
+
+  #growContacts(min: number): void {
+    const size = Math.max(min, this.#flags.length * 2);
+    this.#flags = grow(this.#flags, new Uint8Array(size));
+    this.#updated = grow(this.#updated, new Float64Array(size));
+    this.#firstNumber = grow(this.#firstNumber, new Int32Array(size));
+  }
+
+  #growNumbers(min: number): void {
+    const size = Math.max(min, this.#contactOf.length * 2);
+    this.#contactOf = grow(this.#contactOf, new Int32Array(size));
+    this.#nextOfContact = grow(this.#nextOfContact, new Int32Array(size));
+    this.#exact.reserve(size);
+    for (const chains of this.#suffixes.values()) chains.reserve(size);
+  }
+}
+
+function grow<T extends Uint8Array | Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from as never);
+  return to;
+}
+
+/**
+ * A multimap from a numeric key to number slots: an open-addressing table (linear probing,
+ * backward-shift deletion, load ≤ 1/2) holding the first slot of each key, and per slot its key and
+ * the next slot with the same key.
+ */
+class NumberChains {
+  #keys: Float64Array;
+  #next: Int32Array;
+  #table = new Int32Array(1024).fill(-1);
+  #mask = 1023;
+  #heads = 0;
+
+  constructor(slots: number) {
+    this.#keys = new Float64Array(slots).fill(NaN);
+    this.#next = new Int32Array(slots);
+  }
+
+  reserve(slots: number): void {
+    if (slots <= this.#keys.length) return;
+    const keys = new Float64Array(slots).fill(NaN);
+    keys.set(this.#keys);
+    this.#keys = keys;
+    this.#next = grow(this.#next, new Int32Array(slots));
+  }
+
+  keyOf(slot: number): number {
+    return this.#keys[slot];
+  }
+
+  next(slot: number): number {
+    return this.#next[slot];
+  }
+
+  first(key: number): number {
+    const i = this.#find(key);
+    return i === -1 ? -1 : this.#table[i];
+  }
+
+  add(slot: number, key: number): void {
+    this.reserve(slot + 1);
+    this.#keys[slot] = key;
+    const i = this.#find(key);
+    if (i !== -1) {
+      // Behind the head: the head stays in the table.
+      const head = this.#table[i];
+      this.#next[slot] = this.#next[head];
+      this.#next[head] = slot;
+      return;
+    }
+    if ((this.#heads + 1) * 2 > this.#table.length) this.#rehash(this.#table.length * 2);
+    this.#next[slot] = -1;
+    let j = hash(key) & this.#mask;
+    while (this.#table[j] !== -1) j = (j + 1) & this.#mask;
+    this.#table[j] = slot;
+    this.#heads++;
+  }
+
+  delete(slot: number): void {
+    const key = this.#keys[slot];
+    if (Number.isNaN(key)) return;
+    const i = this.#find(key);
+    this.#keys[slot] = NaN;
+    if (i === -1) return;
+    const head = this.#table[i];
+    if (head !== slot) {
+      let prev = head;
+      while (this.#next[prev] !== slot && this.#next[prev] !== -1) prev = this.#next[prev];
+      if (this.#next[prev] === slot) this.#next[prev] = this.#next[slot];
+      return;
+    }
+    if (this.#next[slot] !== -1) {
+      this.#table[i] = this.#next[slot];
+      return;
+    }
+    this.#heads--;
+    // Backward-shift: pull later entries of the probe run into the hole so lookups never stop early.
+    let hole = i;
+    for (let j = (i + 1) & this.#mask; this.#table[j] !== -1; j = (j + 1) & this.#mask) {
+      const home = hash(this.#keys[this.#table[j]]) & this.#mask;
+      const between = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+      if (between) continue;
+      this.#table[hole] = this.#table[j];
+      hole = j;
+    }
+    this.#table[hole] = -1;
+  }
+
+  #find(key: number): number {
+    const mask = this.#mask;
+    const table = this.#table;
+    for (let j = hash(key) & mask; ; j = (j + 1) & mask) {
+      const slot = table[j];
+      if (slot === -1) return -1;
+      if (this.#keys[slot] === key) return j;
+    }
+  }
+
+  #rehash(size: number): void {
+    const old = this.#table;
+    this.#table = new Int32Array(size).fill(-1);
+    this.#mask = size - 1;
+    for (const slot of old) {
+      if (slot === -1) continue;
+      let j = hash(this.#keys[slot]) & this.#mask;
+      while (this.#table[j] !== -1) j = (j + 1) & this.#mask;
+      this.#table[j] = slot;
+    }
+  }
+}
+
+/** Mixes an integer below 2^53 into 32 bits. */
+function hash(key: number): number {
+  const lo = key >>> 0;
+  const hi = (key / 4294967296) | 0;
+  let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
