@@ -6,12 +6,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { runAmiBench } from './ami.ts';
 import { runIngestBench } from './ingest.ts';
 import { runLookupBench } from './lookup.ts';
+import { runLookupHttpBench } from './lookup-http.ts';
 import { printTable, type BenchRow } from './table.ts';
 
 const BENCHES: Record<string, () => Promise<{ rows: BenchRow[]; details: Record<string, unknown> }>> = {
   ingest: runIngestBench,
   ami: runAmiBench,
-  lookup: runLookupBench,
+  lookup: async () => {
+    const memory = await runLookupBench();
+    const http = await runLookupHttpBench();
+    return { rows: [...memory.rows, ...http.rows], details: { inProcess: memory.details, http: http.details } };
+  },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

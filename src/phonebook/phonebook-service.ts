@@ -12,7 +12,6 @@ import { PhonebookIndex } from '../core/contacts/phonebook-index.ts';
 import { NUMBER_TYPES } from '../core/contacts/contact.ts';
 import { CallbridgeError } from '../core/errors.ts';
 import { uuidv7 } from '../core/ids.ts';
-import { normalizeNumber } from '../core/phone-numbers/phone-number.ts';
 import type { TenantSettingsCache } from '../journal/tenant-settings.ts';
 import type { Store } from '../storage/store.ts';
 import type { ContactInput, LookupOptions, Phonebook } from './phonebook.ts';
@@ -72,12 +71,11 @@ export class PhonebookService implements Phonebook {
   }
 
   async lookup(tenantId: string, rawNumber: string, options: LookupOptions = {}): Promise<LookupResult> {
-    const numbering = await this.#settings.numbering(tenantId);
-    const number = normalizeNumber(rawNumber ?? '', numbering);
+    const read = await this.#settings.reader(tenantId);
+    const number = read(rawNumber ?? '');
     if (number.withheld || !number.e164) return { number: null, match: null, candidates: [] };
-    const tenant = await this.#store.tenants.get(tenantId);
-    const index = await this.#index(tenantId);
-    return index.lookup(number.e164, { ownerUserId: options.ownerUserId ?? null, suffixDigits: tenant?.lookupSuffixDigits ?? null });
+    const index = this.#built.get(tenantId) ?? (await this.#index(tenantId));
+    return index.lookup(number.e164, { ownerUserId: options.ownerUserId ?? null, suffixDigits: await this.#settings.suffixDigits(tenantId) });
   }
 
   /** Builds the tenant's index if it is not built yet (call outside any transaction). */

@@ -1,0 +1,47 @@
+/**
+ * HTTP lookups/s: `GET /api/v1/lookup` of the real app (SQLite, 20,000 contacts, key check, number
+ * normalization, index lookup) beside a bare Fastify route returning a lookup body of the same shape,
+ * both in their own process, autocannon in this one, in the same run.
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import type { BenchRow } from './table.ts';
+
+const SECONDS = Math.max(3, Number(process.env.BENCH_DURATION ?? 10) / 2);
+
+async function serve(mode: 'callbridge' | 'bare', dir: string) {
+  const child = fork(new URL('./support/lookup-serve.ts', import.meta.url), [mode, join(dir, mode), '20000'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const info = await new Promise<{ url: string; key: string; numbers: string[] }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { url: string; key: string; numbers: string[] }));
+    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
+  });
+  return { ...info, stop: () => (child.disconnect(), new Promise((r) => child.once('exit', r))) };
+}
+
+async function rate(url: string, headers: Record<string, string>, paths: string[]): Promise<{ rps: number; errors: number }> {
+  let i = 0;
+  const r = await autocannon({ url, connections: 32, duration: SECONDS, headers, requests: [{ setupRequest: (req: any) => ({ ...req, path: paths[i++ % paths.length] }) }] });
+  return { rps: r.requests.average, errors: r.non2xx + r.errors };
+}
+
+export async function runLookupHttpBench(): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'callbridge-lookup-http-'));
+  const app = await serve('callbridge', dir);
+  const bare = await serve('bare', dir);
+  try {
+    const paths = app.numbers.map((n, k) => `/api/v1/lookup?number=${encodeURIComponent(k % 2 ? n : n.replace('+49', '0'))}`);
+    const ours = await rate(app.url, { authorization: `Bearer ${app.key}` }, paths);
+    const reference = await rate(bare.url, {}, ['/bare?number=%2B49301000000']);
+    return {
+      rows: [{ figure: 'HTTP lookups', value: ours.rps, unit: 'req/s', reference: 'bare Fastify route', referenceValue: reference.rps, ratio: ours.rps / reference.rps, target: '≥ 80 %' }],
+      details: { contacts: 20_000, connections: 32, seconds: SECONDS, errors: ours.errors, referenceErrors: reference.errors },
+    };
+  } finally {
+    await app.stop();
+    await bare.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
