@@ -64,13 +64,19 @@ export class KeyVerifier {
     this.#ttlMs = ttlMs;
   }
 
-  async verify(presented: string | undefined): Promise<KeyPrincipal | undefined> {
+  /** The principal of a key verified within the last few seconds, without I/O; else undefined. */
+  cached(presented: string | undefined): KeyPrincipal | undefined {
     if (!presented) return undefined;
+    const hit = this.#cache.get(presented);
+    return hit && hit.until > Date.now() ? hit.principal : undefined;
+  }
+
+  async verify(presented: string | undefined): Promise<KeyPrincipal | undefined> {
+    const cached = this.cached(presented);
+    if (cached || !presented) return cached;
     const match = KEY_PATTERN.exec(presented);
     if (!match) return undefined;
     const hash = hashKey(presented);
-    const cached = this.#cache.get(hash);
-    if (cached && cached.until > Date.now()) return cached.principal;
     const record = await this.#store.apiKeys.findByPrefix(match[1]);
     if (!record || record.revokedAt || !isRole(record.role)) return undefined;
     if (!timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(hash, 'hex'))) return undefined;
@@ -78,7 +84,8 @@ export class KeyVerifier {
     // Recorded when the cache is refilled, so at most once per key every few seconds; best effort.
     this.#store.apiKeys.touch(record.id, new Date().toISOString()).catch(() => {});
     if (this.#cache.size > 10_000) this.#cache.clear();
-    this.#cache.set(hash, { principal, until: Date.now() + this.#ttlMs });
+    // Keyed by the presented key: only keys that verified get in, and a hit then costs no hashing.
+    this.#cache.set(presented, { principal, until: Date.now() + this.#ttlMs });
     return principal;
   }
 

@@ -4,10 +4,10 @@
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type onResponseHookHandler } from 'fastify';
 import { pbxWebhookRoutes } from '../connectors/pbx/registry.ts';
 import type { AppDeps } from './app-deps.ts';
-import { registerErrorHandling } from './plugins/errors.ts';
+import { notFound, registerErrorHandling } from './plugins/errors.ts';
 import { problemSchema } from './problem.ts';
 import { callsRoutes } from './routes/calls-routes.ts';
 import { connectorsRoutes } from './routes/connectors-routes.ts';
@@ -52,13 +52,34 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   app.addSchema(problemSchema);
 
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    deps.metrics.requests.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    const line = { method: request.method, url: loggableUrl(request.url, personal), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 };
-    if (reply.statusCode >= 500) request.log.warn(line, 'request failed');
-    else request.log.debug(line, 'request');
+  // One synchronous onResponse hook per route, made when the route is added: the route's path is
+  // known then (reading request.routeOptions builds an object per request), and this runs on every
+  // request, lookups included. Unmatched requests are counted by the not-found handler's own hook.
+  const debug = ['debug', 'trace'].includes(deps.options.logLevel);
+  const observer = (route: string): onResponseHookHandler => {
+    const observers = new Map<string, ReturnType<typeof deps.metrics.requests.labels>>();
+    return (request, reply, done) => {
+      const status = reply.statusCode;
+      const labelKey = `${request.method} ${status}`;
+      let observe = observers.get(labelKey);
+      if (!observe) {
+        observe = deps.metrics.requests.labels({ method: request.method, route, status: String(status) });
+        if (observers.size < 100) observers.set(labelKey, observe);
+      }
+      observe.observe(reply.elapsedTime / 1000);
+      if (status >= 500 || debug) {
+        const line = { method: request.method, url: loggableUrl(request.url, personal), status, ms: Math.round(reply.elapsedTime * 10) / 10 };
+        if (status >= 500) request.log.warn(line, 'request failed');
+        else request.log.debug(line, 'request');
+      }
+      done();
+    };
+  };
+  app.addHook('onRoute', (route) => {
+    const hook = observer(route.url);
+    route.onResponse = route.onResponse ? [...[route.onResponse].flat(), hook] : [hook];
   });
+  app.setNotFoundHandler({ onResponse: observer('unmatched') } as never, notFound);
 
   await app.register(swagger, {
     openapi: {

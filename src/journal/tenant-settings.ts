@@ -6,10 +6,12 @@ import { numberReader, type NumberingSettings, type PhoneNumber } from '../core/
 import { CallbridgeError } from '../core/errors.ts';
 import type { Store } from '../storage/store.ts';
 
+type SettingsEntry = { value: NumberingSettings; suffixDigits: number | null; read: (raw: string) => PhoneNumber; until: number };
+
 export class TenantSettingsCache {
   #store: Store;
   #ttlMs: number;
-  #cache = new Map<string, { value: NumberingSettings; suffixDigits: number | null; read: (raw: string) => PhoneNumber; until: number }>();
+  #cache = new Map<string, SettingsEntry>();
 
   constructor(store: Store, ttlMs = 5_000) {
     this.#store = store;
@@ -28,6 +30,12 @@ export class TenantSettingsCache {
   /** The tenant's last-N-digits matching setting (null: off). */
   async suffixDigits(tenantId: string): Promise<number | null> {
     return (await this.#entry(tenantId)).suffixDigits;
+  }
+
+  /** The fresh cache entry, without I/O; undefined when it must be read (then use the async getters). */
+  peek(tenantId: string): SettingsEntry | undefined {
+    const hit = this.#cache.get(tenantId);
+    return hit && hit.until > Date.now() ? hit : undefined;
   }
 
   async #entry(tenantId: string) {

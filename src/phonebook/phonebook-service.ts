@@ -71,11 +71,26 @@ export class PhonebookService implements Phonebook {
   }
 
   async lookup(tenantId: string, rawNumber: string, options: LookupOptions = {}): Promise<LookupResult> {
+    const now = this.lookupNow(tenantId, rawNumber, options);
+    if (now) return now;
     const read = await this.#settings.reader(tenantId);
     const number = read(rawNumber ?? '');
     if (number.withheld || !number.e164) return { number: null, match: null, candidates: [] };
     const index = this.#built.get(tenantId) ?? (await this.#index(tenantId));
     return index.lookup(number.e164, { ownerUserId: options.ownerUserId ?? null, suffixDigits: await this.#settings.suffixDigits(tenantId) });
+  }
+
+  /**
+   * `lookup` without any I/O or promise when the tenant's index and settings are at hand (the hot
+   * path of the lookup and CNAM routes); undefined otherwise, and then `lookup` answers.
+   */
+  lookupNow(tenantId: string, rawNumber: string, options: LookupOptions = {}): LookupResult | undefined {
+    const index = this.#built.get(tenantId);
+    const settings = index && this.#settings.peek(tenantId);
+    if (!settings) return undefined;
+    const number = settings.read(rawNumber ?? '');
+    if (number.withheld || !number.e164) return { number: null, match: null, candidates: [] };
+    return index.lookup(number.e164, { ownerUserId: options.ownerUserId ?? null, suffixDigits: settings.suffixDigits });
   }
 
   /** Builds the tenant's index if it is not built yet (call outside any transaction). */

@@ -25,6 +25,8 @@ export interface Phonebook {
    * memory; consistent with this instance's writes at once, with other instances' within a second.
    */
   lookup(tenantId: string, rawNumber: string, options?: LookupOptions): Promise<LookupResult>;
+  /** `lookup` answered synchronously when no I/O is needed (index built, settings cached); else undefined. */
+  lookupNow(tenantId: string, rawNumber: string, options?: LookupOptions): LookupResult | undefined;
   /** Contacts whose name, company, e-mail or number contains `query` (case-insensitive), best first. */
   search(tenantId: string, query: string, options?: { limit?: number; ownerUserId?: string | null }): Promise<Contact[]>;
   findByEmail(tenantId: string, email: string): Promise<Contact[]>;

@@ -51,7 +51,7 @@ export type LookupMatch = {
   name: string;
   company: string | null;
   matchType: MatchType;
-  /** The contact's number that matched, as stored (raw). */
+  /** The contact's number that matched, in E.164. */
   number: string;
   origin: ContactOrigin;
   personal: boolean;

@@ -20,7 +20,8 @@
  *   most recently updated first, then by id (so the answer is stable).
  * `match` is the first candidate; `candidates` lists them all.
  *
- * Memory: 1M contacts must fit in well under 400 MB, so Contact objects are not kept. Each contact is
+ * Memory: 1M contacts must fit in well under 400 MB, so Contact objects are not kept, nor the numbers'
+ * raw forms (a match names its number in E.164). Each contact is
  * a slot in parallel arrays (id, name, interned company and owner, flags, updatedAt as a double) and
  * each number a slot in typed arrays; E.164 numbers are keyed as doubles (15 digits < 2^53, and E.164
  * has no leading zero, so the value identifies the digits) in an open-addressing table of int32 slot
@@ -59,7 +60,6 @@ export class PhonebookIndex {
   // Numbers, by slot.
   #contactOf = new Int32Array(1024);
   #nextOfContact = new Int32Array(1024);
-  #raws: string[] = [];
   #numberSlots = 0;
   #freeNumbers: number[] = [];
   #exact = new NumberChains(1024);
@@ -100,7 +100,6 @@ export class PhonebookIndex {
       const n = this.#freeNumbers.pop() ?? this.#numberSlots++;
       if (n >= this.#contactOf.length) this.#growNumbers(n + 1);
       this.#contactOf[n] = c;
-      this.#raws[n] = number.raw;
       this.#nextOfContact[n] = this.#firstNumber[c];
       this.#firstNumber[c] = n;
       this.#exact.add(n, key);
@@ -130,7 +129,6 @@ export class PhonebookIndex {
         list!.splice(at, 1);
         if (list!.length === 0) this.#bases.delete(base);
       }
-      this.#raws[n] = '';
       this.#freeNumbers.push(n);
     }
     this.#firstNumber[c] = -1;
@@ -216,7 +214,7 @@ export class PhonebookIndex {
       name: this.#names[c],
       company: this.#companies[c],
       matchType,
-      number: this.#raws[n],
+      number: `+${this.#exact.keyOf(n)}`,
       origin: this.#flags[c] & FLAG_SYNCED ? 'synced' : 'manual',
       personal: this.#owners[c] !== null,
     };

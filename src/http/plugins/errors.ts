@@ -2,7 +2,7 @@
  * Maps every failure to problem+json: our coded errors, Fastify's parser and validation errors, and
  * anything unexpected (500, logged with its stack, never shown to the client).
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CallbridgeError } from '../../core/errors.ts';
 import { problem, sendProblem } from '../problem.ts';
 
@@ -35,7 +35,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, problem('CB_INTERNAL', 'Something went wrong on our side; the request was not applied'));
   });
-  app.setNotFoundHandler((request, reply) => {
-    sendProblem(reply, problem('CB_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
-  });
+}
+
+/** The not-found handler (set by buildApp, which also hooks its metrics to it). */
+export function notFound(request: FastifyRequest, reply: FastifyReply): void {
+  sendProblem(reply, problem('CB_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
 }

@@ -4,6 +4,30 @@ import type { AppDeps } from '../app-deps.ts';
 import { principalOf, requireRole } from '../plugins/auth.ts';
 import { ownerOf } from './contacts-routes.ts';
 
+const matchSchema = {
+  type: 'object',
+  required: ['contactId', 'name', 'company', 'matchType', 'number', 'origin', 'personal'],
+  properties: {
+    contactId: { type: 'string' },
+    name: { type: 'string' },
+    company: { type: ['string', 'null'] },
+    matchType: { type: 'string', enum: ['exact', 'company', 'suffix'], description: 'exact number, an unknown extension of a known switchboard, or the last N digits' },
+    number: { type: 'string', description: 'The contact’s number that matched, in E.164' },
+    origin: { type: 'string', enum: ['manual', 'synced'] },
+    personal: { type: 'boolean', description: 'A personal contact of the user the lookup was made for' },
+  },
+} as const;
+
+const lookupResultSchema = {
+  type: 'object',
+  required: ['number', 'match', 'candidates'],
+  properties: {
+    number: { type: ['string', 'null'], description: 'The asked number in E.164; null when withheld or unreadable' },
+    match: { anyOf: [matchSchema, { type: 'null' }] },
+    candidates: { type: 'array', items: matchSchema, description: 'Every contact that matched, best first' },
+  },
+} as const;
+
 /**
  * Caller ID: `GET /api/v1/lookup` (JSON with the match and every candidate) and `GET /api/v1/cnam`
  * (just the display name as text/plain, for Asterisk `CURL()`, FreePBX Superfecta and Kazoo CNAM).
@@ -29,14 +53,20 @@ export async function lookupRoutes(app: FastifyInstance, deps: AppDeps): Promise
             extension: { type: 'string', maxLength: 32, description: 'The extension called: its user’s personal contacts are consulted first' },
           },
         },
-        response: { '4xx': { $ref: 'Problem#' } },
+        response: { 200: lookupResultSchema, '4xx': { $ref: 'Problem#' } },
       },
     },
-    async (request) => {
-      const { tenantId } = principalOf(request);
-      let ownerUserId = await ownerOf(deps, request);
-      if (request.query.extension) ownerUserId = (await deps.store.users.byExtension(tenantId, request.query.extension))?.id ?? ownerUserId;
-      return deps.phonebook.lookup(tenantId, request.query.number, { ownerUserId });
+    (request, reply) => {
+      const principal = principalOf(request);
+      // The hot path (a company-wide lookup by a key without extension) stays synchronous.
+      const now = principal.extension || request.query.extension ? undefined : deps.phonebook.lookupNow(principal.tenantId, request.query.number);
+      if (now) return reply.send(now);
+      void (async () => {
+        let ownerUserId = await ownerOf(deps, request);
+        if (request.query.extension) ownerUserId = (await deps.store.users.byExtension(principal.tenantId, request.query.extension))?.id ?? ownerUserId;
+        return deps.phonebook.lookup(principal.tenantId, request.query.number, { ownerUserId });
+      })().then((result) => reply.send(result), (err: unknown) => reply.send(err));
+      return reply;
     },
   );
 
@@ -53,7 +83,8 @@ export async function lookupRoutes(app: FastifyInstance, deps: AppDeps): Promise
     async (request, reply) => {
       const principal = await deps.keys.verify(request.query.key ?? request.headers.authorization?.replace(/^bearer\s+/i, ''));
       if (!principal) throw new CallbridgeError('CB_UNAUTHORIZED', 'Send an API key as ?key= or Authorization: Bearer');
-      const { match } = await deps.phonebook.lookup(principal.tenantId, request.query.number ?? '');
+      const number = request.query.number ?? '';
+      const { match } = deps.phonebook.lookupNow(principal.tenantId, number) ?? (await deps.phonebook.lookup(principal.tenantId, number));
       reply.type('text/plain; charset=utf-8');
       if (!match) return '';
       const name = match.company && match.company !== match.name ? `${match.name} (${match.company})` : match.name;

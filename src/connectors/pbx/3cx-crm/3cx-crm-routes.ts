@@ -91,7 +91,7 @@ export async function threeCxCrmRoutes(app: FastifyInstance, deps: AppDeps): Pro
     for (const candidate of result.candidates.slice(0, MAX_CONTACTS)) {
       const contact = await deps.phonebook.get(tenantId, candidate.contactId);
       if (!contact) continue;
-      const type = contact.numbers.find((n) => n.raw === candidate.number)?.type ?? 'business';
+      const type = contact.numbers.find((n) => n.e164 === candidate.number)?.type ?? 'business';
       matches.push({ contact, type });
     }
     return matches;
