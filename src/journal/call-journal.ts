@@ -34,6 +34,23 @@ export type CallerLookup = {
   identify(tenantId: string, call: Call): CallerIdentity | null;
 };
 
+/**
+ * Reacts to call changes inside the ingest transaction — the delivery outbox (webhooks, actions,
+ * employee integration, CRM journaling) is written here, so a change and the deliveries it causes
+ * commit together or not at all.
+ * - `warm` runs before the transaction, outside it: load (and cache) what `consume` needs.
+ * - `consume` runs once per applied change, after the call is written, in commit order per call.
+ *   It may write through `trx` and must do no other I/O (SQLite has one connection). A throw rolls
+ *   back the whole group (and is retried batch by batch), so only throw for broken infrastructure.
+ */
+export type ChangeConsumer = {
+  warm(tenantId: string): Promise<void>;
+  consume(trx: Transaction<Database>, change: AppliedChange): Promise<void>;
+};
+
+/** An applied change as consumers see it: the call before (undefined for a new call) and after. */
+export type AppliedChange = CallChange & { before: Call | undefined; event: CallEvent };
+
 /** Most events one group transaction takes; a larger single batch still goes alone. */
 const MAX_GROUP_EVENTS = 2_000;
 
@@ -64,13 +81,25 @@ export class CallJournal {
   #yieldBetweenGroups = false;
 
   #identify: CallerLookup | undefined;
+  #consumers: ChangeConsumer[];
 
-  constructor(store: Store, hub: LiveHub, numbering: NumberingLookup, options: { now?: () => Date; identify?: CallerLookup } = {}) {
+  constructor(
+    store: Store,
+    hub: LiveHub,
+    numbering: NumberingLookup,
+    options: { now?: () => Date; identify?: CallerLookup; consumers?: ChangeConsumer[] } = {},
+  ) {
     this.#store = store;
     this.#hub = hub;
     this.#numbering = numbering;
     this.#now = options.now ?? (() => new Date());
     this.#identify = options.identify;
+    this.#consumers = options.consumers ?? [];
+  }
+
+  /** Adds a consumer of applied changes (the composition root wires the delivery producers). */
+  addConsumer(consumer: ChangeConsumer): void {
+    this.#consumers.push(consumer);
   }
 
   /**
@@ -82,6 +111,7 @@ export class CallJournal {
     if (events.length === 0) return [];
     const numbering = await this.#numbering(tenantId);
     await this.#identify?.warm(tenantId);
+    for (const consumer of this.#consumers) await consumer.warm(tenantId);
     let read = this.#readers.get(numbering);
     if (!read) this.#readers.set(numbering, (read = numberReader(numbering)));
     return new Promise((resolve, reject) => {
@@ -206,7 +236,11 @@ export class CallJournal {
       const seq = await calls.insertEvent(trx, { tenantId, callId: call.id, event, receivedAt, source, status: status! });
       if (seq === undefined) throw new ConcurrentDuplicate();
       results.push({ status: 'accepted', callId: call.id, applied: status!, seq });
-      if (status! === 'applied') changes.push({ seq, type: `call.${event.type}`, call });
+      if (status! === 'applied') {
+        const change = { seq, type: `call.${event.type}`, call };
+        changes.push(change);
+        for (const consumer of this.#consumers) await consumer.consume(trx, { ...change, before, event });
+      }
     }
     return { results, changes };
   }

@@ -1,0 +1,90 @@
+/**
+ * The directory-source seam: where synced (S) phonebook entries come from — a CSV by URL or upload,
+ * vCard/CardDAV, LDAP/Active Directory, Microsoft 365 / Exchange, Salesforce, SugarCRM.
+ *
+ * A source *type* (`csv`, `ldap` …) validates options and creates a reader; a *source* is a
+ * configured connection of a type (a row of `sources`), and synced contacts name it (`sourceId`)
+ * with the record's id there (`sourceRecordId`). Two LDAP servers are two sources of one type.
+ *
+ * The sync engine (src/sync/) owns everything else: scheduling, one run per source at a time (also
+ * across instances), diffing against what the source delivered last time, applying the diff in one
+ * transaction, the run report. A reader only streams records.
+ */
+
+/** A contact as a source delivers it; numbers are raw (the engine reads them under tenant settings). */
+export type SourceContact = {
+  name: string;
+  company: string | null;
+  kind: 'person' | 'company';
+  numbers: Array<{ number: string; type: 'business' | 'mobile' | 'home' | 'fax' | 'other'; switchboard?: boolean }>;
+  emails: string[];
+  notes: string | null;
+};
+
+/** One item of a source's stream. */
+export type SourceItem =
+  /** A record; `recordId` is stable in the source (its id, DN, href, or a row key). */
+  | { type: 'record'; recordId: string; contact: SourceContact; line?: number }
+  /** A row or record that cannot become a contact (no name, no usable number …), for the report. */
+  | { type: 'skipped'; reason: string; line?: number; recordId?: string }
+  /** Incremental runs only: the source says this record is gone. */
+  | { type: 'removed'; recordId: string };
+
+export type ReadContext = {
+  /** Aborted on timeout or shutdown; a reader stops and its run fails, changing nothing. */
+  signal: AbortSignal;
+  /**
+   * What the source stored after its last successful run (a CardDAV sync-token, a Graph delta link,
+   * an ETag); null on the first run or after a full resync was asked for.
+   */
+  state: string | null;
+  /** Progress for the CLI's bar: items read so far and, when known, the total. */
+  progress(read: number, total?: number): void;
+  /** Outbound HTTP for readers that use fetch: guarded (timeouts, SSRF policy of the tenant). */
+  fetch: typeof fetch;
+};
+
+/**
+ * One run's stream. `full`: the stream holds every record, so records not in it are removed; an
+ * incremental stream (`full: false`) holds only changes and explicit removals. `state()` is read once
+ * the stream ended without error, and stored with the applied diff in the same transaction.
+ */
+export type SourceRun = {
+  full: boolean;
+  items: AsyncIterable<SourceItem>;
+  state(): string | null;
+};
+
+/**
+ * A failure a person can act on: the engine shows `message` on the source as its last error.
+ * Readers throw this for expected failures (unreachable, 401, malformed file at line N); anything
+ * else is reported as an internal error.
+ */
+export class SourceError extends Error {
+  readonly kind: 'unreachable' | 'auth' | 'malformed' | 'remote' | 'timeout';
+  readonly line: number | undefined;
+  constructor(kind: SourceError['kind'], message: string, line?: number) {
+    super(message);
+    this.kind = kind;
+    this.line = line;
+  }
+}
+
+export type SourceOptions = Record<string, unknown>;
+export type SourceOptionsCheck = { ok: true; options: SourceOptions } | { ok: false; field: string; message: string };
+
+export interface DirectorySourceType {
+  /** Stable type id, e.g. `csv`. */
+  readonly id: string;
+  /** JSON Schema of the options (validation, OpenAPI, the admin form). */
+  readonly optionsSchema: object;
+  /** Option names that are secrets: encrypted at rest, never returned by the API. */
+  readonly secretOptions: readonly string[];
+  /** Validates and fills defaults; `field` is a JSON pointer into the options. */
+  check(input: unknown): SourceOptionsCheck;
+  /**
+   * Opens one run. May throw SourceError before streaming (wrong password, unreachable); items may
+   * throw SourceError mid-stream (cut connection, malformed line): the run then changes nothing.
+   */
+  open(options: SourceOptions, context: ReadContext): Promise<SourceRun>;
+}
