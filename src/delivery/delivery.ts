@@ -57,12 +57,16 @@ export type HttpDeliveryPayload = {
  * - gone: the endpoint is gone for good (HTTP 410): dead letter and disable the endpoint.
  * - blocked: refused before sending (SSRF guard, endpoint disabled): dead letter, nothing was sent.
  */
-export type AttemptOutcome =
+export type AttemptOutcome = (
   | { outcome: 'delivered'; status?: number }
   | { outcome: 'retry'; status?: number; at?: string; error: string }
   | { outcome: 'failed'; status?: number; error: string }
   | { outcome: 'gone'; status?: number; error: string }
-  | { outcome: 'blocked'; error: string };
+  | { outcome: 'blocked'; error: string }
+) & {
+  /** For the attempt log: the request line sent (`POST https://host/path`, no query: it may hold personal data). */
+  request?: string;
+};
 
 /** What the worker hands a handler for one attempt. */
 export type DeliveryAttempt = {
@@ -79,7 +83,7 @@ export type DeliveryAttempt = {
 /**
  * Sends one kind of delivery. Must not throw for expected failures (return an outcome); a throw is
  * recorded as a retry with the error's message. Must honour `signal` (the worker's total timeout).
- * Also records, for the attempt log, the request line it sent (`describe`).
+ * Reports, for the attempt log, the request line it sent (`AttemptOutcome.request`).
  */
 export interface DeliveryHandler {
   readonly kind: string;
@@ -88,6 +92,10 @@ export interface DeliveryHandler {
 
 /** Producers write through this, inside the transaction of the change that causes the deliveries. */
 export interface Outbox {
-  /** Adds the deliveries in `trx`. Nothing is sent before that transaction commits. */
+  /**
+   * Adds the deliveries in `trx`. Nothing is sent before that transaction commits. An `endpointId`
+   * without a row in `delivery_endpoints` is delivered as an enabled endpoint with the default
+   * concurrency cap; its row is created when failures are first counted (so auto-disable works too).
+   */
   enqueue(trx: Transaction<Database>, deliveries: readonly DeliveryRequest[]): Promise<void>;
 }
