@@ -1,0 +1,81 @@
+/**
+ * Downloads a CSV source's file, streaming. Failures become SourceErrors in words a person can act
+ * on: who could not be reached, which status the server answered and what to check, how far the
+ * download got before the connection broke.
+ */
+import { SourceError, type ReadContext } from '../directory-source.ts';
+import type { CsvOptions } from './csv-source.ts';
+
+const STATUS_HINTS: Record<number, [SourceError['kind'], string]> = {
+  401: ['auth', 'check the username and password (or the token)'],
+  403: ['auth', 'the account may not read this file'],
+  404: ['remote', 'check the URL'],
+  410: ['remote', 'check the URL'],
+};
+
+export async function openCsvUrl(o: CsvOptions, context: ReadContext): Promise<AsyncIterable<Uint8Array>> {
+  const url = new URL(o.url!);
+  const headers: Record<string, string> = { accept: 'text/csv, text/plain, */*' };
+  if (o.username) headers.authorization = 'Basic ' + Buffer.from(`${o.username}:${o.password ?? ''}`).toString('base64');
+  if (o.token) headers.authorization = `Bearer ${o.token}`;
+  const timeout = AbortSignal.timeout((o.timeoutSeconds ?? 300) * 1000);
+  const signal = AbortSignal.any([context.signal, timeout]);
+  const where = url.host;
+  let response: Response;
+  try {
+    response = await context.fetch(url, { headers, signal, redirect: 'follow' });
+  } catch (err) {
+    throw fetchFailure(err, where, timeout.aborted, o.timeoutSeconds ?? 300);
+  }
+  if (!response.ok) {
+    await response.body?.cancel().catch(() => {});
+    const [kind, hint] = STATUS_HINTS[response.status] ?? ['remote', response.status >= 500 ? 'the server has a problem; the run is tried again at the next interval' : 'check the URL and the server'];
+    throw new SourceError(kind, `The server answered ${response.status} ${response.statusText || ''}`.trimEnd() + `: ${hint}`);
+  }
+  if (!response.body) throw new SourceError('remote', 'The server answered without a body');
+  return guarded(response.body, where, () => timeout.aborted, o.timeoutSeconds ?? 300);
+}
+
+async function* guarded(body: ReadableStream<Uint8Array>, where: string, timedOut: () => boolean, seconds: number): AsyncGenerator<Uint8Array> {
+  let received = 0;
+  try {
+    for await (const chunk of body) {
+      received += chunk.length;
+      yield chunk;
+    }
+  } catch (err) {
+    if (err instanceof SourceError) throw err;
+    if (timedOut()) throw new SourceError('timeout', `The download from ${where} took longer than ${seconds} s (${received} bytes received)`);
+    throw new SourceError('unreachable', `The connection to ${where} broke after ${received} bytes: ${causeText(err)}; nothing was changed`);
+  }
+}
+
+function fetchFailure(err: unknown, where: string, timedOut: boolean, seconds: number): SourceError {
+  if (timedOut) return new SourceError('timeout', `${where} did not answer within ${seconds} s`);
+  return new SourceError('unreachable', `Could not reach ${where}: ${causeText(err)}`);
+}
+
+const CODES: Record<string, string> = {
+  ECONNREFUSED: 'the connection was refused (is the server running, is the port right?)',
+  ENOTFOUND: 'the host name is unknown (check the URL)',
+  EAI_AGAIN: 'the host name could not be resolved now (DNS)',
+  ECONNRESET: 'the server closed the connection',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host is unreachable',
+  UND_ERR_SOCKET: 'the server closed the connection',
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate cannot be verified',
+};
+
+function causeText(err: unknown): string {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CODES[code]) return CODES[code];
+    if (e instanceof AggregateError && e.errors[0]) e = e.errors[0];
+    else e = (e as { cause?: unknown }).cause;
+  }
+  const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+  return message === 'terminated' ? 'the server closed the connection' : message;
+}

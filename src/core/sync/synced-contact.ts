@@ -1,0 +1,79 @@
+/**
+ * A source's record → the contact fields Callbridge stores, and a hash of them. Pure: numbers are
+ * read by the function the caller passes (readContactNumber under the tenant's settings), so a
+ * change of the tenant's numbering settings changes the hash and the next run rewrites the contact.
+ */
+import { hash } from 'node:crypto';
+import type { ContactNumber, NumberType } from '../contacts/contact.ts';
+
+/** What a source delivers (structurally the seam's SourceContact). */
+export type SourceFields = {
+  name: string;
+  company: string | null;
+  kind: 'person' | 'company';
+  numbers: ReadonlyArray<{ number: string; type: NumberType; switchboard?: boolean }>;
+  emails: readonly string[];
+  notes: string | null;
+};
+
+/** The stored fields of a synced contact. */
+export type SyncedFields = {
+  kind: 'person' | 'company';
+  name: string;
+  company: string | null;
+  numbers: ContactNumber[];
+  emails: string[];
+  notes: string | null;
+};
+
+export type NumberReader = (raw: string, type: NumberType, switchboard: boolean | undefined) => ContactNumber;
+
+export type MappedRecord = { ok: true; fields: SyncedFields } | { ok: false; reason: string };
+
+const MAX_NUMBERS = 20;
+const MAX_EMAILS = 20;
+
+/**
+ * Cleans and bounds the fields the way manual entries are bounded (name 200, notes 4000 characters,
+ * 20 numbers and e-mails), reads the numbers, and refuses a record without a name or without any
+ * number Callbridge can read (unreadable numbers beside a readable one are kept as written).
+ */
+export function mapSourceRecord(source: SourceFields, read: NumberReader): MappedRecord {
+  const name = collapse(source.name).slice(0, 200);
+  if (!name) return { ok: false, reason: 'no name' };
+  const numbers: ContactNumber[] = [];
+  const seen = new Set<string>();
+  for (const n of source.numbers) {
+    const raw = collapse(n.number).slice(0, 64);
+    if (!raw || numbers.length >= MAX_NUMBERS) continue;
+    const number = read(raw, n.type, n.switchboard);
+    const key = number.e164 ?? raw;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    numbers.push(number);
+  }
+  if (!numbers.some((n) => n.e164)) {
+    return { ok: false, reason: numbers.length ? `no usable phone number (${numbers.map((n) => `"${n.raw}"`).join(', ')} cannot be read)` : 'no phone number' };
+  }
+  const company = collapse(source.company ?? '').slice(0, 200) || null;
+  const emails = [...new Set(source.emails.map((e) => e.trim()).filter((e) => /^[^@\s]+@[^@\s]+$/.test(e) && e.length <= 254))].slice(0, MAX_EMAILS);
+  const notes = (source.notes ?? '').trim().slice(0, 4000) || null;
+  const fields: SyncedFields = { kind: source.kind === 'company' ? 'company' : 'person', name, company, numbers, emails, notes };
+  return { ok: true, fields };
+}
+
+/**
+ * A stable hash of a record as the source delivered it, under the numbering settings it is read
+ * with. Mapping is a pure function of both, so an equal hash means an equal stored contact: the
+ * engine compares this hash with last run's and maps (reads numbers, the costly part) only records
+ * that are new or changed. Another area code changes every hash, so every contact is read again.
+ */
+export function hashSource(s: SourceFields, numberingKey: string): string {
+  const canonical = JSON.stringify([numberingKey, s.kind, s.name, s.company, s.numbers.map((n) => [n.number, n.type, n.switchboard ?? null]), s.emails, s.notes]);
+  // One-shot hash(): a third of createHash()'s cost, paid once per record of every run.
+  return hash('sha256', canonical, 'base64url').slice(0, 22);
+}
+
+function collapse(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}

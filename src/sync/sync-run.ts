@@ -1,0 +1,132 @@
+/**
+ * One run of one source: open the reader, stream its items, map each to contact fields under the
+ * tenant's numbering settings, stage them in batches, and apply the diff in one transaction. The
+ * caller holds the source's lease; a failure anywhere leaves the phonebook as it was.
+ */
+import type { DirectorySourceType, SourceItem, SourceOptions } from '../connectors/directory/directory-source.ts';
+import { readContactNumber } from '../core/contacts/contact-number.ts';
+import type { NumberingSettings } from '../core/phone-numbers/phone-number.ts';
+import { ReportBuilder, type SyncReport } from '../core/sync/sync-report.ts';
+import { hashSource, mapSourceRecord, type SourceFields } from '../core/sync/synced-contact.ts';
+import type { SourceSyncRepository, StageItem } from '../storage/repositories/source-sync-repository.ts';
+import type { SourceRecord } from '../storage/repositories/sources-repository.ts';
+import { RunStopped } from './sync-failure.ts';
+
+export type RunInput = {
+  source: SourceRecord;
+  type: DirectorySourceType;
+  /** Options with the secrets opened. */
+  options: SourceOptions;
+  runId: string;
+  trigger: string;
+  numbering: NumberingSettings;
+  signal: AbortSignal;
+  fetch: typeof fetch;
+  upload?: AsyncIterable<Uint8Array>;
+  nextRunAt(finishedAt: number): string | null;
+  onProgress(read: number, total?: number): void;
+  /** Called with every item read (the idle watchdog). */
+  onItem(): void;
+};
+
+const BATCH = 2_000;
+
+export async function executeRun(repo: SourceSyncRepository, input: RunInput, report: ReportBuilder): Promise<SyncReport> {
+  const { source, runId, signal } = input;
+  await repo.clearStaging(source.id);
+  try {
+    const run = await input.type.open(input.options, {
+      signal,
+      state: source.state,
+      progress: (read, total) => input.onProgress(read, total),
+      fetch: input.fetch,
+      upload: input.upload,
+    });
+    const counts = { added: 0, changed: 0, unchanged: 0 };
+    let batch: StageItem[] = [];
+    // Every record id of this run (ids only): duplicates, and for a full run what is missing.
+    const seen = new Set<string>();
+    const hasRecords = await repo.hasRecords(source.id);
+    const flush = async () => {
+      const staged = await repo.stage(source.id, runId, batch, seen, map, hasRecords);
+      batch = [];
+      counts.added += staged.added;
+      counts.changed += staged.changed;
+      counts.unchanged += staged.unchanged;
+      const skipped = [...staged.duplicates.map((d) => ({ ...d, reason: 'duplicate record id: an earlier record has the same id' })), ...staged.refused];
+      // In file order (lines), whichever check refused them.
+      skipped.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+      for (const r of skipped) report.skip({ line: r.line ?? undefined, recordId: r.line === null ? r.recordId : undefined, reason: r.reason });
+    };
+    const numbering = input.numbering;
+    const numberingKey = `${numbering.defaultCountry}/${numbering.areaCode ?? ''}`;
+    const map = (fields: SourceFields) => mapSourceRecord(fields, (raw, type, switchboard) => readContactNumber(raw, type, switchboard, numbering));
+    for await (const items of abortable(run.batches ?? single(run.items), signal)) {
+      input.onItem();
+      for (const item of items) {
+        report.read++;
+        if (item.type === 'skipped') {
+          report.skip({ line: item.line, recordId: item.recordId, reason: item.reason });
+          continue;
+        }
+        if (item.type === 'removed') {
+          if (!run.full) batch.push({ type: 'removed', recordId: item.recordId, line: null });
+        } else {
+          batch.push({ type: 'record', recordId: item.recordId, line: item.line ?? null, source: item.contact, hash: hashSource(item.contact, numberingKey) });
+        }
+      }
+      if (batch.length >= BATCH) await flush();
+    }
+    if (batch.length) await flush();
+    if (signal.aborted) throw signal.reason;
+    if (run.full && hasRecords) await repo.stageMissing(source.id, runId, seen);
+    seen.clear();
+    const state = run.state();
+    let final: SyncReport | undefined;
+    await repo.apply({
+      tenantId: source.tenantId,
+      sourceId: source.id,
+      runId,
+      state,
+      now: new Date().toISOString(),
+      nextRunAt: input.nextRunAt(Date.now()),
+      report: (removed) => (final = report.done({ ...counts, removed })),
+    });
+    return final!;
+  } finally {
+    await repo.dropRun(runId).catch(() => {});
+  }
+}
+
+/**
+ * The items, but a run stops at once when its signal aborts, even while a reader waits on a server
+ * that went silent (a reader should also honour the signal; this makes sure).
+ */
+async function* single(items: AsyncIterable<SourceItem>): AsyncGenerator<SourceItem[]> {
+  for await (const item of items) yield [item];
+}
+
+async function* abortable<T>(items: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const iterator = items[Symbol.asyncIterator]();
+  // One settle-able wrapper per wait, rejected by the abort listener: racing every item against a
+  // long-lived abort promise would pile a reaction per item onto it (a leak of a million closures).
+  let rejectWaiting: ((err: unknown) => void) | undefined;
+  const reason = () => (signal.reason instanceof Error ? signal.reason : new RunStopped('The run was stopped'));
+  const onAbort = () => rejectWaiting?.(reason());
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      if (signal.aborted) throw reason();
+      const next = await new Promise<IteratorResult<T>>((resolve, reject) => {
+        rejectWaiting = reject;
+        iterator.next().then(resolve, reject);
+      });
+      rejectWaiting = undefined;
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    void iterator.return?.()?.catch?.(() => {});
+  }
+}
