@@ -1,0 +1,93 @@
+/**
+ * HTTP for the vCard and CardDAV readers, through the engine's guarded `ctx.fetch`: basic or bearer
+ * auth, a time limit per request, and failures as SourceErrors that name the host but never the
+ * path, a credential or any card data.
+ */
+import { SourceError, type ReadContext } from '../directory-source.ts';
+
+export type HttpAuth = { username?: string; password?: string; token?: string };
+
+export function authHeader(auth: HttpAuth): Record<string, string> {
+  if (auth.token) return { authorization: `Bearer ${auth.token}` };
+  if (auth.username) return { authorization: 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64') };
+  return {};
+}
+
+const CODES: Record<string, string> = {
+  ECONNREFUSED: 'the connection was refused (is the server running, is the port right?)',
+  ENOTFOUND: 'the host name is unknown',
+  EAI_AGAIN: 'the host name could not be resolved now',
+  ECONNRESET: 'the server closed the connection',
+  UND_ERR_SOCKET: 'the server closed the connection',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host is unreachable',
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate cannot be verified',
+};
+
+/** The cause of a failed fetch in words; undici nests the socket error in `cause`. */
+export function causeText(err: unknown): string {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return CODES[code] ?? code;
+    e = e instanceof AggregateError && e.errors[0] ? e.errors[0] : (e as { cause?: unknown }).cause;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return message === 'terminated' || message === 'fetch failed' ? 'the connection broke off' : message;
+}
+
+/** A failure while a request or its body was under way. */
+export function transferError(err: unknown, host: string, signal: AbortSignal, timeout: AbortSignal, what: string): SourceError {
+  if (err instanceof SourceError) return err;
+  if (timeout.aborted) return new SourceError('timeout', `${host} did not finish ${what} in time`);
+  if (signal.aborted) return new SourceError('timeout', `the run was stopped while ${what} (timeout or shutdown)`);
+  return new SourceError('unreachable', `${host}: ${causeText(err)} while ${what}; nothing was changed`);
+}
+
+/** Status → SourceError, or null for 2xx/207. */
+export function statusError(response: Response, host: string): SourceError | null {
+  const s = response.status;
+  if (s >= 200 && s < 300) return null;
+  if (s === 401) return new SourceError('auth', `${host} refused the username or password (HTTP 401)`);
+  if (s === 403) return new SourceError('auth', `${host} does not let this account read the address book (HTTP 403)`);
+  if (s === 404 || s === 410) return new SourceError('remote', `${host} has nothing at this URL (HTTP ${s}): check the URL`);
+  return new SourceError('remote', `${host} answered HTTP ${s}${s >= 500 ? ': the server has a problem; the run is tried again later' : ''}`);
+}
+
+export type HttpRequest = { method: string; headers?: Record<string, string>; body?: string };
+
+/**
+ * Sends one request and returns the response with its body unread; the body is read under the same
+ * time limit. Network failures, timeouts and aborts become SourceErrors.
+ */
+export async function send(context: Pick<ReadContext, 'fetch' | 'signal'>, url: string, request: HttpRequest, timeoutSeconds: number): Promise<{ response: Response; timeout: AbortSignal; host: string }> {
+  const host = new URL(url).host;
+  const timeout = AbortSignal.timeout(timeoutSeconds * 1000);
+  try {
+    const response = await context.fetch(url, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.any([context.signal, timeout]), redirect: 'follow' });
+    return { response, timeout, host };
+  } catch (err) {
+    throw transferError(err, host, context.signal, timeout, 'connecting');
+  }
+}
+
+/** Downloads `url` as a byte stream; a broken connection mid-body throws SourceError('unreachable'). */
+export async function download(context: Pick<ReadContext, 'fetch' | 'signal'>, url: string, auth: HttpAuth, timeoutSeconds: number): Promise<AsyncIterable<Uint8Array>> {
+  const { response, timeout, host } = await send(context, url, { method: 'GET', headers: { accept: 'text/vcard, text/x-vcard, text/directory, */*', ...authHeader(auth) } }, timeoutSeconds);
+  const failed = statusError(response, host);
+  if (failed) {
+    await response.body?.cancel().catch(() => {});
+    throw failed;
+  }
+  const body = response.body;
+  if (!body) throw new SourceError('remote', `${host} answered without a body`);
+  return (async function* () {
+    try {
+      for await (const chunk of body) yield chunk;
+    } catch (err) {
+      throw transferError(err, host, context.signal, timeout, 'downloading');
+    }
+  })();
+}
