@@ -1,0 +1,113 @@
+/**
+ * The UI's only way to the server: the public API, same origin, with the session cookie and, for
+ * changes, the session's CSRF token. Errors are the API's problem+json, thrown as ApiError.
+ */
+export type Problem = { code: string; title: string; detail?: string; field?: string; status: number };
+
+export class ApiError extends Error {
+  readonly problem: Problem;
+  constructor(problem: Problem) {
+    super(problem.detail ?? problem.title);
+    this.problem = problem;
+  }
+}
+
+let csrfToken: string | null = null;
+let onUnauthorized: () => void = () => {};
+
+/** Set after sign-in and on start (GET /api/v1/session). */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called when a request answers 401: the session ended (expired, signed out elsewhere). */
+export function whenUnauthorized(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  if (res.status === 204) return undefined as T;
+  const data = await res.json().catch(() => undefined);
+  if (!res.ok) {
+    if (res.status === 401 && path !== '/api/v1/session') onUnauthorized();
+    throw new ApiError(data?.code ? data : { code: 'CB_INTERNAL', title: res.statusText, status: res.status });
+  }
+  return data as T;
+}
+
+/** A query string from the set values of `params`. */
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+// --- Shapes of the API's answers, as far as the UI reads them. ---
+
+export type Role = 'admin' | 'agent';
+
+export type Session = {
+  user: { id: string; name: string; email: string | null; extension: string };
+  role: Role;
+  tenantId: string;
+  defaultCountry: string;
+  expiresAt: string;
+  csrfToken: string;
+};
+
+export type PhoneNumber = { raw: string; e164: string | null; withheld: boolean };
+
+export type Call = {
+  id: string;
+  direction: 'inbound' | 'outbound' | 'internal';
+  kind: string;
+  from: PhoneNumber;
+  to: PhoneNumber;
+  did: string | null;
+  queue: string | null;
+  state: 'ringing' | 'answered' | 'ended';
+  outcome: 'answered' | 'missed' | 'busy' | 'rejected' | 'failed' | null;
+  hangupCause: string | null;
+  answeredBy: string | null;
+  extension: string | null;
+  extensionsRang: string[];
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  ringSeconds: number | null;
+  talkSeconds: number | null;
+  transfers: { from: string | null; to: string; type: string; at: string }[];
+  legs: { id: string; state: string; extension: string | null; startedAt: string; answeredAt: string | null; endedAt: string | null; cause: string | null }[];
+  caller: { contactId: string | null; name: string | null; company: string | null; matchType: string } | null;
+  version: number;
+};
+
+export type CallEventView = { seq: number; type: string; at: string; receivedAt: string; source: string; effect: string; legId: string; extension?: string | null; cause?: string | null; transferTo?: string | null };
+
+export type CallDetail = Call & { events: CallEventView[] };
+
+export type Contact = {
+  id: string;
+  kind: 'person' | 'company';
+  name: string;
+  company: string | null;
+  numbers: { raw: string; e164: string | null; type: string; switchboard: boolean }[];
+  emails: string[];
+  notes: string | null;
+  origin: string;
+  sourceId: string | null;
+  badge: 'S' | 'M';
+  personal: boolean;
+  updatedAt: string;
+};
+
+export type User = { id: string; extension: string; name: string; email: string | null };
+
+export type ApiKey = { id: string; prefix: string; name: string; role: string; extension: string | null; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
+
+export type Settings = { tenantId: string; name: string; defaultCountry: string; areaCode: string | null; placetelSecretSet: boolean; lookupSuffixDigits: number | null };

@@ -1,0 +1,135 @@
+/**
+ * Phonebook sources: each source's state, its last run (what changed), the last error in the words
+ * the sync engine chose for people, and "sync now". While a run is going the page polls for progress.
+ */
+import { useEffect, useState } from 'react';
+import { api } from '../api.ts';
+import { Badge, Empty, Loading, PageHeader } from '../components.tsx';
+import { useApp } from '../session.tsx';
+import { useToast } from '../toasts.tsx';
+
+type Report = { ok: boolean; finishedAt: string; durationMs: number; read: number; added: number; changed: number; removed: number; skipped: number; error: string | null };
+type Source = {
+  id: string;
+  type: string;
+  name: string;
+  interval: string;
+  enabled: boolean;
+  status: {
+    running: boolean;
+    progress: { read: number; total?: number } | null;
+    nextRunAt: string | null;
+    lastSuccessAt: string | null;
+    lastError: string | null;
+    lastErrorAt: string | null;
+    lastReport: Report | null;
+  };
+};
+
+export function SourcesPage() {
+  const { t, fmt } = useApp();
+  const toast = useToast();
+  const [sources, setSources] = useState<Source[] | null>(null);
+  const [version, setVersion] = useState(0);
+  const running = sources?.some((s) => s.status.running) ?? false;
+
+  useEffect(() => {
+    api<{ items: Source[] }>('GET', '/api/v1/sources').then((r) => setSources(r.items), toast.error);
+  }, [version, toast]);
+  // Progress: poll while anything runs (a run reports what it has read so far).
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => setVersion((v) => v + 1), 1500);
+    return () => clearInterval(timer);
+  }, [running]);
+
+  const syncNow = async (s: Source) => {
+    try {
+      await api('POST', `/api/v1/sources/${encodeURIComponent(s.id)}/sync`);
+      toast.success(t('sources.started'));
+    } catch (err) {
+      toast.error(err);
+    }
+    // A short run may be over before the first poll; look again either way.
+    setVersion((v) => v + 1);
+    setTimeout(() => setVersion((v) => v + 1), 800);
+  };
+
+  if (!sources) return <Loading />;
+  return (
+    <>
+      <PageHeader title={t('sources.title')} subtitle={t('sources.subtitle')} />
+      <section className="card">
+        {sources.length === 0 ? (
+          <Empty>{t('sources.empty')}</Empty>
+        ) : (
+          <table className="table" data-testid="sources">
+            <thead>
+              <tr>
+                <th>{t('col.name')}</th>
+                <th>{t('col.state')}</th>
+                <th>{t('sources.lastRun')}</th>
+                <th>{t('sources.next')}</th>
+                <th className="num">{t('col.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sources.map((s) => {
+                const r = s.status.lastReport;
+                const failedLast = s.status.lastErrorAt !== null && (s.status.lastSuccessAt === null || s.status.lastErrorAt > s.status.lastSuccessAt);
+                return (
+                  <tr key={s.id}>
+                    <td>
+                      <div className="caller-name">{s.name}</div>
+                      <div className="caller-sub">{s.type}</div>
+                    </td>
+                    <td>
+                      {s.status.running ? (
+                        <Badge tone="blue">
+                          <span className="pulse" aria-hidden />
+                          {t('sources.running')}
+                          {s.status.progress && ` · ${fmt.count(s.status.progress.read)}${s.status.progress.total ? ` / ${fmt.count(s.status.progress.total)}` : ''}`}
+                        </Badge>
+                      ) : !s.enabled ? (
+                        <Badge>{t('sources.disabled')}</Badge>
+                      ) : failedLast ? (
+                        <Badge tone="red">{t('sources.failed')}</Badge>
+                      ) : s.status.lastSuccessAt ? (
+                        <Badge tone="green">{t('sources.ok')}</Badge>
+                      ) : (
+                        <Badge>{t('sources.never')}</Badge>
+                      )}
+                    </td>
+                    <td>
+                      {r ? (
+                        <>
+                          <div className="tabular">
+                            {fmt.dateTime(r.finishedAt)} · {fmt.duration(Math.round(r.durationMs / 1000))}
+                          </div>
+                          <div className="caller-sub">{t('sources.report', { read: fmt.count(r.read), added: fmt.count(r.added), changed: fmt.count(r.changed), removed: fmt.count(r.removed), skipped: fmt.count(r.skipped) })}</div>
+                        </>
+                      ) : (
+                        <span className="muted">–</span>
+                      )}
+                      {failedLast && s.status.lastError && (
+                        <div className="error-text" data-testid="source-error">
+                          {s.status.lastError}
+                        </div>
+                      )}
+                    </td>
+                    <td className="tabular nowrap">{s.status.nextRunAt ? fmt.dateTime(s.status.nextRunAt) : s.interval === 'off' ? t('sources.manualOnly') : '–'}</td>
+                    <td className="num">
+                      <button className="btn btn-small" type="button" disabled={s.status.running} onClick={() => void syncNow(s)}>
+                        {t('sources.syncNow')}
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}
