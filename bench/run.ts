@@ -4,14 +4,18 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runAmiBench } from './ami.ts';
+import { runDeliveryBench } from './delivery.ts';
 import { runIngestBench } from './ingest.ts';
 import { runLookupBench } from './lookup.ts';
 import { runLookupHttpBench } from './lookup-http.ts';
+import { runSyncBench } from './sync.ts';
 import { printTable, type BenchRow } from './table.ts';
 
 const BENCHES: Record<string, () => Promise<{ rows: BenchRow[]; details: Record<string, unknown> }>> = {
   ingest: runIngestBench,
   ami: runAmiBench,
+  delivery: runDeliveryBench,
+  sync: runSyncBench,
   lookup: async () => {
     const memory = await runLookupBench();
     const http = await runLookupHttpBench();

@@ -23,6 +23,9 @@ export async function startServer(config: Config, out: (line: string) => void = 
     // Phonebook indexes are built before PBX events arrive; closing the app stops both.
     await deps.phonebook.start();
     await deps.pbx.start();
+    await deps.delivery.worker.start();
+    // Due phonebook sources run from here on; closing the app stops the scheduler and its runs.
+    deps.sync.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -34,6 +37,8 @@ export async function startServer(config: Config, out: (line: string) => void = 
       out(`    ${adminKey}`);
       out('');
       out(`Try: curl -H "Authorization: Bearer ${adminKey}" ${url}/api/v1/calls`);
+      out('');
+      out(`Web UI: ${url} — to sign in, give a user a password: callbridge users password <extension> --role admin`);
       out('');
     }
     return {

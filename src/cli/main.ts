@@ -5,8 +5,11 @@
  */
 import { parseCommandLine } from './args.ts';
 import { STORE_FLAGS, UsageError, type Command, type CommandGroup, type Io } from './command.ts';
+import { agent } from './commands/agent.ts';
 import { calls } from './commands/calls.ts';
 import { connectors } from './commands/connectors.ts';
+import { crm } from './commands/crm.ts';
+import { sources } from './commands/sources.ts';
 import { contacts } from './commands/contacts.ts';
 import { keys } from './commands/keys.ts';
 import { migrate } from './commands/migrate.ts';
@@ -18,7 +21,7 @@ import { describeError, errorDetails } from './describe-error.ts';
 import { commandHelp, groupHelp, mainHelp } from './help.ts';
 import { closest } from './suggest.ts';
 
-export const COMMANDS: readonly (Command | CommandGroup)[] = [serve, migrate, keys, tenants, users, contacts, connectors, calls, version];
+export const COMMANDS: readonly (Command | CommandGroup)[] = [serve, migrate, keys, tenants, users, contacts, connectors, crm, sources, calls, agent, version];
 
 const processIo: Io = {
   out: (text) => void process.stdout.write(text + '\n'),

@@ -21,6 +21,15 @@ import { healthRoutes } from './routes/health-routes.ts';
 import { keysRoutes } from './routes/keys-routes.ts';
 import { settingsRoutes } from './routes/settings-routes.ts';
 import { usersRoutes } from './routes/users-routes.ts';
+import { actionsRoutes } from './routes/actions-routes.ts';
+import { agentStreamRoutes } from './routes/agent-stream.ts';
+import { employeeIntegrationRoutes } from './routes/employee-integration-routes.ts';
+import { deliveriesRoutes } from './routes/deliveries-routes.ts';
+import { webhooksRoutes } from './routes/webhooks-routes.ts';
+import { sourcesRoutes } from './routes/sources-routes.ts';
+import { crmRoutes } from './routes/crm-routes.ts';
+import { sessionRoutes } from './routes/session-routes.ts';
+import { webUiRoutes } from './web-ui.ts';
 
 /** Hides credentials in paths (CTI tokens) and, unless asked, query strings (they carry numbers). */
 export function loggableUrl(url: string, personalData: boolean): string {
@@ -49,6 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.decorateRequest('principal', undefined);
+  // Read by requireRole in every route scope: session cookies authenticate like API keys.
+  app.decorate('webSessions', deps.sessions);
   registerErrorHandling(app);
   app.addSchema(problemSchema);
 
@@ -107,14 +118,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => lookupRoutes(scope, deps));
   await app.register(async (scope) => directoryRoutes(scope, deps));
   await app.register(async (scope) => threeCxCrmRoutes(scope, deps));
+  await app.register(async (scope) => actionsRoutes(scope, deps));
+  await app.register(async (scope) => agentStreamRoutes(scope, deps));
+  await app.register(async (scope) => employeeIntegrationRoutes(scope, deps));
+  await app.register(async (scope) => webhooksRoutes(scope, deps));
+  await app.register(async (scope) => deliveriesRoutes(scope, deps));
+  await app.register(async (scope) => sourcesRoutes(scope, deps));
+  await app.register(async (scope) => crmRoutes(scope, deps));
+  await app.register(async (scope) => sessionRoutes(scope, deps));
   // The app owns the PBX connections' lifetime: closing it hangs up on every PBX.
   app.addHook('onClose', async () => {
     await deps.pbx.stop();
     deps.phonebook.stop();
+    // Unsent deliveries are given back to the outbox; attempts in flight finish or are aborted.
+    await deps.delivery.stop();
+    await deps.crm.stop();
+    // Sync runs of this process fail (changing nothing) and are taken over once their lease expires.
+    await deps.sync.stop();
   });
   for (const routes of pbxWebhookRoutes) await app.register(async (scope) => routes(scope, deps));
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
+  // The web UI at / (or a redirect to the API docs when web/dist was not built).
+  await app.register(async (scope) => webUiRoutes(scope));
   return app;
 }

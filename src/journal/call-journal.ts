@@ -31,6 +31,11 @@ export type NumberingLookup = (tenantId: string) => Promise<NumberingSettings>;
  */
 export type CallerLookup = {
   warm(tenantId: string): Promise<void>;
+  /**
+   * Optional, before the transaction: may start slow lookups (a live CRM) for the batch's callers and
+   * wait for them within its own budget, so `identify` finds the answer cached.
+   */
+  prepare?(tenantId: string, events: readonly CallEvent[], read: NumberReader): Promise<void>;
   identify(tenantId: string, call: Call): CallerIdentity | null;
 };
 
@@ -114,6 +119,7 @@ export class CallJournal {
     for (const consumer of this.#consumers) await consumer.warm(tenantId);
     let read = this.#readers.get(numbering);
     if (!read) this.#readers.set(numbering, (read = numberReader(numbering)));
+    await this.#identify?.prepare?.(tenantId, events, read);
     return new Promise((resolve, reject) => {
       this.#queue.push({ tenantId, events, source, read, resolve, reject });
       // Start on the next turn of the event loop, not now: SQLite calls are synchronous, so a
@@ -243,6 +249,27 @@ export class CallJournal {
       }
     }
     return { results, changes };
+  }
+
+  /**
+   * Names the caller of a stored call that has no caller yet — a lookup that answered after the
+   * call's first event (a live CRM) — and publishes the call as `call.enriched`, with the sequence
+   * number of the call's latest event. False when the call is not stored (yet); true when it is
+   * enriched now or already had a caller (a first answer wins).
+   */
+  async enrich(tenantId: string, callId: string, caller: CallerIdentity): Promise<boolean> {
+    const stored = await this.#store.calls.get(tenantId, callId);
+    if (!stored) return false;
+    const change = await this.#store.dialect.db.transaction().execute(async (trx) => {
+      const call = await this.#store.calls.lockByPbxId(trx, tenantId, stored.pbxCallId);
+      if (!call || call.id !== callId || call.caller) return null;
+      const enriched: Call = { ...call, caller, version: call.version + 1, updatedAt: this.#now().toISOString() };
+      await this.#store.calls.update(trx, enriched);
+      const events = await this.#store.calls.eventsOf(trx, tenantId, callId);
+      return { seq: events.at(-1)?.seq ?? 0, type: 'call.enriched', call: enriched };
+    });
+    if (change) this.#hub.publish(tenantId, change);
+    return true;
   }
 
   /**

@@ -7,11 +7,21 @@ import type { StorageDialect } from './dialect.ts';
 import * as m001 from './migrations/001-initial.ts';
 import * as m002 from './migrations/002-connectors.ts';
 import * as m003 from './migrations/003-phonebook.ts';
+import * as m004 from './migrations/004-delivery.ts';
+import * as m005 from './migrations/005-sources.ts';
+import * as m006 from './migrations/006-actions.ts';
+import * as m007 from './migrations/007-crm.ts';
+import * as m008 from './migrations/008-web-sessions.ts';
 
 const MIGRATIONS = [
   ['001-initial', m001],
   ['002-connectors', m002],
   ['003-phonebook', m003],
+  ['004-delivery', m004],
+  ['005-sources', m005],
+  ['006-actions', m006],
+  ['007-crm', m007],
+  ['008-web-sessions', m008],
 ] as const;
 
 export async function migrateToLatest(dialect: StorageDialect): Promise<MigrationResultSet> {

@@ -13,6 +13,8 @@ export type TenantTable = {
   placetel_secret: string | null;
   /** When set, an unknown number may match a contact ending in the same last N digits. */
   lookup_suffix_digits: number | null;
+  /** JSON array of CIDRs and host names deliveries may reach although private (SSRF allow-list); null = none. */
+  delivery_allow_list: string | null;
   created_at: string;
   updated_at: string;
 };
@@ -148,6 +150,232 @@ export type ContactChangeTable = {
   contact_id: string;
 };
 
+/** Where deliveries go: a webhook subscription, an employee-integration URL set, an action, a CRM connection. */
+export type DeliveryEndpointTable = {
+  id: string;
+  tenant_id: string;
+  /** webhook, employee, action, crm … */
+  kind: string;
+  name: string;
+  url: string | null;
+  /** Signing secret sealed with the SecretBox, or null. */
+  secret: string | null;
+  /** Kind-specific settings as JSON (webhooks: event types and filters). */
+  config: string;
+  /** 1 or 0. Deliveries of a disabled endpoint wait (pending) until it is enabled again. */
+  enabled: number;
+  disabled_reason: string | null;
+  consecutive_failures: number;
+  max_concurrency: number;
+  created_at: string;
+  updated_at: string;
+};
+
+/** The outbox: one row per thing to send. */
+export type DeliveryTable = {
+  /** Enqueue order; ordering per (endpoint, order key) follows it (uuidv7 ids are not monotonic within a millisecond). */
+  seq: Generated<number>;
+  id: string;
+  tenant_id: string;
+  endpoint_id: string;
+  handler: string;
+  order_key: string | null;
+  call_id: string | null;
+  event_type: string;
+  /** Handler input as JSON. */
+  payload: string;
+  /** pending | delivering | delivered | dead */
+  state: string;
+  attempts: number;
+  next_attempt_at: string;
+  /** The worker instance holding the row while `delivering`, until `lease_until` (then anyone may take it). */
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+/** One attempt of a delivery. Bodies are never stored: they hold personal data. */
+export type DeliveryAttemptTable = {
+  delivery_id: string;
+  n: number;
+  at: string;
+  /** The request line sent (method and URL without query), or null when nothing was sent. */
+  request: string | null;
+  /** delivered | retry | failed | gone | blocked */
+  outcome: string;
+  status: number | null;
+  duration_ms: number;
+  error: string | null;
+};
+
+/** An action (core `Action`); target, request and trigger as JSON. */
+export type ActionTable = {
+  id: string;
+  tenant_id: string;
+  /** null: tenant-wide. */
+  owner_user_id: string | null;
+  name: string;
+  enabled: number;
+  /** 1 when the trigger is automatic: the ingest path reads only these. */
+  automatic: number;
+  execution: string;
+  target: string;
+  request: string | null;
+  trigger: string;
+  created_at: string;
+  updated_at: string;
+};
+
+/** Each user's favourite action (the invariant is kept by the actions service). */
+export type ActionFavouriteTable = {
+  tenant_id: string;
+  user_id: string;
+  action_id: string;
+};
+
+/** The tenant's employee integration (PBXAdmin-style URLs); an empty URL is off. */
+export type EmployeeIntegrationTable = {
+  tenant_id: string;
+  method: string;
+  account_id: string | null;
+  url_answered: string;
+  url_ended: string;
+  url_outgoing: string;
+  url_incoming: string;
+  updated_at: string;
+};
+
+/** A configured directory source (a connection of a source type, see connectors/directory/). */
+export type SourceTable = {
+  id: string;
+  tenant_id: string;
+  /** Source type id, e.g. `csv`. */
+  type: string;
+  name: string;
+  description: string | null;
+  /** The type's options without secrets, as JSON. */
+  options: string;
+  /** The secret options as JSON, sealed with the SecretBox. */
+  secrets: string | null;
+  /** 15m | 1h | 1d | off */
+  interval: string;
+  enabled: number;
+  /** What the source type stored after its last successful run (sync token …). */
+  state: string | null;
+  /** When the scheduler runs it next; null when off or disabled. */
+  next_run_at: string | null;
+  /** The instance running it now, until `lease_until` (renewed while running; then anyone may take over). */
+  lease_owner: string | null;
+  lease_until: string | null;
+  run_id: string | null;
+  run_started_at: string | null;
+  /** JSON `{read, total?}` of the running run. */
+  progress: string | null;
+  last_success_at: string | null;
+  /** The last failed run's error in words a person understands; cleared by a successful run. */
+  last_error: string | null;
+  last_error_at: string | null;
+  /** JSON SyncReport of the last run (success or failure). */
+  last_report: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+/** What a source delivered last time: record id → contact and content hash. */
+export type SourceRecordTable = {
+  source_id: string;
+  record_id: string;
+  contact_id: string;
+  hash: string;
+};
+
+/** A run's records before they are applied (deleted after the run). Contact columns only when added or changed. */
+export type SourceStagingTable = {
+  run_id: string;
+  record_id: string;
+  source_id: string;
+  /** added | changed | removed (unchanged records are not staged) */
+  status: string;
+  hash: string;
+  contact_id: string;
+  kind: string | null;
+  name: string | null;
+  company: string | null;
+  emails: string | null;
+  notes: string | null;
+  search_text: string | null;
+};
+
+/** Numbers of the staged added and changed contacts. */
+export type SourceStagingNumberTable = {
+  run_id: string;
+  contact_id: string;
+  position: number;
+  raw: string;
+  e164: string | null;
+  type: string;
+  switchboard: number;
+};
+
+/** A configured CRM connection (a connection of a CRM type, see connectors/crm/). */
+export type CrmConnectionTable = {
+  id: string;
+  tenant_id: string;
+  /** CRM type id, e.g. `salesforce`, `rest`. */
+  type: string;
+  name: string;
+  enabled: number;
+  /** The type's options without secrets, as JSON. */
+  options: string;
+  /** The secret options as JSON, sealed with the SecretBox. */
+  secrets: string | null;
+  /** JSON JournalRules: which calls are journaled, language, account creation. */
+  journal: string;
+  /** 1: consulted as a live lookup when the phonebook has no match. */
+  lookup: number;
+  created_at: string;
+  updated_at: string;
+};
+
+/** Per extension: the CRM user its calls belong to and which of them are logged. */
+export type CrmUserMappingTable = {
+  connection_id: string;
+  extension: string;
+  crm_user_id: string;
+  /** answered | lost | both */
+  log_calls: string;
+};
+
+/** An activity written for a call (what makes retries and replays no-ops). */
+export type CrmActivityTable = {
+  connection_id: string;
+  call_id: string;
+  external_id: string | null;
+  logged_at: string;
+};
+
+/** Users who may sign in to the web UI: scrypt password hash and role (admin | agent). */
+export type WebLoginTable = {
+  user_id: string;
+  tenant_id: string;
+  password_hash: string;
+  role: string;
+  updated_at: string;
+};
+
+/** Web UI sessions: only the SHA-256 of the cookie's token is stored. */
+export type WebSessionTable = {
+  id: string;
+  token_hash: string;
+  tenant_id: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+};
+
 export type Database = {
   tenants: TenantTable;
   api_keys: ApiKeyTable;
@@ -160,4 +388,19 @@ export type Database = {
   contacts: ContactTable;
   contact_numbers: ContactNumberTable;
   contact_changes: ContactChangeTable;
+  delivery_endpoints: DeliveryEndpointTable;
+  deliveries: DeliveryTable;
+  delivery_attempts: DeliveryAttemptTable;
+  actions: ActionTable;
+  action_favourites: ActionFavouriteTable;
+  employee_integrations: EmployeeIntegrationTable;
+  sources: SourceTable;
+  crm_connections: CrmConnectionTable;
+  crm_user_mappings: CrmUserMappingTable;
+  crm_activities: CrmActivityTable;
+  source_records: SourceRecordTable;
+  source_staging: SourceStagingTable;
+  source_staging_numbers: SourceStagingNumberTable;
+  web_logins: WebLoginTable;
+  web_sessions: WebSessionTable;
 };

@@ -5,12 +5,19 @@
 import type { StorageDialect } from './dialect.ts';
 import { migrateToLatest } from './migrate.ts';
 import { openDialect, type StoreLocation } from './open-store.ts';
+import { ActionsRepository } from './repositories/actions-repository.ts';
 import { ApiKeysRepository } from './repositories/api-keys-repository.ts';
+import { EmployeeIntegrationsRepository } from './repositories/employee-integrations-repository.ts';
 import { CallsRepository } from './repositories/calls-repository.ts';
 import { ConnectorsRepository } from './repositories/connectors-repository.ts';
 import { ContactsRepository } from './repositories/contacts-repository.ts';
+import { CrmRepository } from './repositories/crm-repository.ts';
+import { DeliveriesRepository } from './repositories/deliveries-repository.ts';
+import { DeliveryEndpointsRepository } from './repositories/delivery-endpoints-repository.ts';
+import { SourcesRepository } from './repositories/sources-repository.ts';
 import { TenantsRepository } from './repositories/tenants-repository.ts';
 import { UsersRepository } from './repositories/users-repository.ts';
+import { WebSessionsRepository } from './repositories/web-sessions-repository.ts';
 
 export type Store = {
   readonly dialect: StorageDialect;
@@ -20,6 +27,14 @@ export type Store = {
   readonly calls: CallsRepository;
   readonly connectors: ConnectorsRepository;
   readonly contacts: ContactsRepository;
+  readonly sources: SourcesRepository;
+  readonly deliveries: DeliveriesRepository;
+  readonly deliveryEndpoints: DeliveryEndpointsRepository;
+  readonly actions: ActionsRepository;
+  readonly employeeIntegrations: EmployeeIntegrationsRepository;
+  /** Web UI logins (passwords, roles) and sessions. */
+  readonly webSessions: WebSessionsRepository;
+  readonly crm: CrmRepository;
   close(): Promise<void>;
 };
 
@@ -33,6 +48,13 @@ export function createStore(dialect: StorageDialect): Store {
     calls: new CallsRepository(db, dialect.capabilities),
     connectors: new ConnectorsRepository(db),
     contacts: new ContactsRepository(db),
+    sources: new SourcesRepository(db),
+    deliveries: new DeliveriesRepository(db, dialect.capabilities),
+    deliveryEndpoints: new DeliveryEndpointsRepository(db),
+    actions: new ActionsRepository(db),
+    employeeIntegrations: new EmployeeIntegrationsRepository(db),
+    webSessions: new WebSessionsRepository(db),
+    crm: new CrmRepository(db),
     close: () => dialect.close(),
   };
 }

@@ -1,5 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { defineCommand, type CommandGroup } from '../command.ts';
+import { passwordProblem } from '../../auth/passwords.ts';
+import { isWebRole, WEB_ROLES, WebSessions } from '../../auth/web-sessions.ts';
+import { defineCommand, UsageError, type CommandGroup } from '../command.ts';
+import { readPassword } from '../password-input.ts';
 import { printable } from '../table.ts';
 import { readUsersCsv } from '../users-csv.ts';
 import { DEFAULT_TENANT, requireTenant, withStore } from '../with-store.ts';
@@ -48,8 +51,46 @@ const importUsers = defineCommand({
   },
 });
 
+const password = defineCommand({
+  name: 'users password',
+  summary: 'Let a user sign in to the web UI: set a password and role',
+  description:
+    'The user is found by extension or e-mail. The password is read from the terminal without echo\n' +
+    '(asked twice), or as the first line of stdin when it is piped. It needs at least 10 characters.\n' +
+    'Roles: admin (everything) or agent (live calls, journal, phonebook, screen pop for the extension).\n' +
+    "Setting a password ends the user's sessions.",
+  usesStore: true,
+  args: [{ name: '<extension|email>', description: 'The user, by extension or e-mail', required: true }],
+  flags: {
+    role: { type: 'string', value: '<role>', description: `${WEB_ROLES.join(' or ')} (default: agent; an existing login keeps its role)` },
+    tenant: { type: 'string', value: '<id>', description: `Tenant of the user (default: ${DEFAULT_TENANT})` },
+  },
+  examples: ['callbridge users password 201 --role admin', "printf '%s\\n' \"$PASSWORD\" | callbridge users password anna@example.com"],
+  async run({ args, flags, store }, io) {
+    const role = flags.role;
+    if (role !== undefined && !isWebRole(role)) throw new UsageError(`--role must be ${WEB_ROLES.join(' or ')}, not "${role}"`, 'users password');
+    const tenantId = flags.tenant ?? DEFAULT_TENANT;
+    const who = args[0].trim();
+    return withStore(store, async (s) => {
+      await requireTenant(s, tenantId);
+      const user = who.includes('@')
+        ? (await s.users.list(tenantId)).find((u) => u.email?.toLowerCase() === who.toLowerCase())
+        : await s.users.byExtension(tenantId, who);
+      if (!user) throw new Error(`no user with ${who.includes('@') ? 'e-mail' : 'extension'} ${printable(who)} in tenant ${tenantId}; add one with 'callbridge users import' or PUT /api/v1/users`);
+      const secret = await readPassword();
+      const problem = passwordProblem(secret);
+      if (problem) throw new Error(`${problem}; nothing was changed`);
+      const existing = await s.webSessions.login(user.id);
+      const finalRole = role ?? (existing && isWebRole(existing.role) ? existing.role : 'agent');
+      await new WebSessions(s).setPassword(user, secret, finalRole);
+      io.out(`${printable(user.name)} (extension ${user.extension}) may now sign in as ${finalRole}.`);
+      return 0;
+    });
+  },
+});
+
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-export const users: CommandGroup = { name: 'users', summary: 'Import users from the PBX or a spreadsheet', commands: [importUsers] };
+export const users: CommandGroup = { name: 'users', summary: 'Import users from the PBX or a spreadsheet; set web sign-in passwords', commands: [importUsers, password] };

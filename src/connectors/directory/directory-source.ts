@@ -42,6 +42,11 @@ export type ReadContext = {
   progress(read: number, total?: number): void;
   /** Outbound HTTP for readers that use fetch: guarded (timeouts, SSRF policy of the tenant). */
   fetch: typeof fetch;
+  /**
+   * The bytes of a file uploaded for this run (`POST /api/v1/sources/{id}/upload`), streamed from the
+   * request; absent for scheduled and sync-now runs. Types that read files (CSV, vCard) prefer it.
+   */
+  upload?: AsyncIterable<Uint8Array>;
 };
 
 /**
@@ -52,6 +57,11 @@ export type ReadContext = {
 export type SourceRun = {
   full: boolean;
   items: AsyncIterable<SourceItem>;
+  /**
+   * Optional: the same stream in batches (e.g. one per chunk of a file), which the engine reads
+   * instead of `items` when present: a million rows then cost a few thousand awaits, not a million.
+   */
+  batches?: AsyncIterable<SourceItem[]>;
   state(): string | null;
 };
 
@@ -87,4 +97,9 @@ export interface DirectorySourceType {
    * throw SourceError mid-stream (cut connection, malformed line): the run then changes nothing.
    */
   open(options: SourceOptions, context: ReadContext): Promise<SourceRun>;
+  /**
+   * Optional: true when a source with these options gets its data only by upload (a CSV without a
+   * URL), so it should not run on a schedule; its interval then defaults to `off`.
+   */
+  needsUpload?(options: SourceOptions): boolean;
 }

@@ -2,7 +2,7 @@
  * `GET /api/v1/calls/stream`: Server-Sent Events of call changes for screen pops and live boards.
  *
  * Each message: `id:` the event sequence number, `event:` call.ringing | call.answered |
- * call.transferred | call.ended, `data:` the call as JSON. A client that reconnects with
+ * call.transferred | call.ended | call.enriched, `data:` the call as JSON. A client that reconnects with
  * `Last-Event-ID` first gets what it missed (the current state of each call changed since, once),
  * then live changes. The subscription starts before the backlog is read, so nothing falls between.
  * A client that does not read (its socket buffer full past a limit) is dropped rather than letting the
@@ -45,8 +45,10 @@ async function handle(deps: AppDeps, request: FastifyRequest, reply: FastifyRepl
   let live = false;
   const pending: CallChange[] = [];
   const send = (change: CallChange) => {
-    if (change.seq <= lastSent || !wanted(change.call)) return;
-    lastSent = change.seq;
+    // An enrichment (a late CRM answer) repeats its call's latest sequence number: sent, not counted.
+    const enriched = change.type === 'call.enriched';
+    if ((!enriched && change.seq <= lastSent) || !wanted(change.call)) return;
+    if (!enriched) lastSent = change.seq;
     raw.write(frame(change));
     if (raw.writableLength > MAX_BUFFERED_BYTES) raw.destroy();
   };
@@ -94,7 +96,7 @@ export const callStream = {
     tags: ['calls'],
     summary: 'Live call changes as Server-Sent Events',
     description:
-      'Resumable with the Last-Event-ID header (or ?lastEventId=). Filter with ?extension= for a screen pop. Messages: id = sequence, event = call.ringing|call.answered|call.transferred|call.ended, data = the call.',
+      'Resumable with the Last-Event-ID header (or ?lastEventId=). Filter with ?extension= for a screen pop. Messages: id = sequence, event = call.ringing|call.answered|call.transferred|call.ended|call.enriched (a late CRM caller lookup), data = the call.',
     security: [{ apiKey: [] }],
     querystring: {
       type: 'object',

@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { CallbridgeError } from '../../core/errors.ts';
 import { isKnownCountry } from '../../core/phone-numbers/phone-number.ts';
 import type { Tenant, TenantPatch } from '../../storage/repositories/tenants-repository.ts';
+import { parseAllowEntry } from '../../delivery/ssrf-guard.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { principalOf, requireRole } from '../plugins/auth.ts';
 
-type SettingsPatch = { name?: string; defaultCountry?: string; areaCode?: string | null; placetelSecret?: string | null; lookupSuffixDigits?: number | null };
+type SettingsPatch = { name?: string; defaultCountry?: string; areaCode?: string | null; placetelSecret?: string | null; lookupSuffixDigits?: number | null; deliveryAllowList?: string[] };
 
 const settingsSchema = {
   type: 'object',
@@ -16,11 +17,16 @@ const settingsSchema = {
     areaCode: { type: ['string', 'null'], description: 'Area code (without national prefix) for local numbers dialled without one' },
     placetelSecretSet: { type: 'boolean', description: 'Whether Placetel notify signatures are verified' },
     lookupSuffixDigits: { type: ['integer', 'null'], description: 'Match unknown numbers by their last N digits (null: off)' },
+    deliveryAllowList: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Private or loopback destinations deliveries may reach (CIDRs, addresses, host names, *.domain); everything internal is blocked otherwise',
+    },
   },
 } as const;
 
 function view(t: Tenant) {
-  return { tenantId: t.id, name: t.name, defaultCountry: t.defaultCountry, areaCode: t.areaCode, placetelSecretSet: t.placetelSecret !== null, lookupSuffixDigits: t.lookupSuffixDigits };
+  return { tenantId: t.id, name: t.name, defaultCountry: t.defaultCountry, areaCode: t.areaCode, placetelSecretSet: t.placetelSecret !== null, lookupSuffixDigits: t.lookupSuffixDigits, deliveryAllowList: t.deliveryAllowList };
 }
 
 /** `GET/PATCH /api/v1/settings`: the tenant's numbering and ingest settings. Secrets are write-only. */
@@ -50,6 +56,7 @@ export async function settingsRoutes(app: FastifyInstance, deps: AppDeps): Promi
             areaCode: { type: ['string', 'null'], pattern: '^0?[1-9][0-9]{0,5}$' },
             placetelSecret: { type: ['string', 'null'], minLength: 8, maxLength: 200 },
             lookupSuffixDigits: { type: ['integer', 'null'], minimum: 6, maximum: 12 },
+            deliveryAllowList: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 253 } },
           },
         },
         response: { 200: settingsSchema, '4xx': { $ref: 'Problem#' } },
@@ -67,9 +74,16 @@ export async function settingsRoutes(app: FastifyInstance, deps: AppDeps): Promi
       }
       if (body.areaCode !== undefined) patch.areaCode = body.areaCode === null ? null : body.areaCode.replace(/^0/, '');
       if (body.lookupSuffixDigits !== undefined) patch.lookupSuffixDigits = body.lookupSuffixDigits;
+      if (body.deliveryAllowList !== undefined) {
+        for (const [i, entry] of body.deliveryAllowList.entries()) {
+          if (!parseAllowEntry(entry)) throw new CallbridgeError('CB_VALIDATION', `"${entry}" is not a CIDR, an IP address or a host name`, `/deliveryAllowList/${i}`);
+        }
+        patch.deliveryAllowList = body.deliveryAllowList.map((e) => e.trim().toLowerCase());
+      }
       if (body.placetelSecret !== undefined) patch.placetelSecret = body.placetelSecret === null ? null : deps.secrets.seal(body.placetelSecret);
       const tenant = await deps.store.tenants.update(tenantId, patch, new Date().toISOString());
       deps.settings.forget(tenantId);
+      deps.delivery.destinations.forgetTenant(tenantId);
       if (!tenant) throw new CallbridgeError('CB_NOT_FOUND', 'Tenant not found');
       return view(tenant);
     },

@@ -116,8 +116,13 @@ export class ContactsRepository {
   }
 }
 
+/** Lower-cased name, company, e-mails and number digits: what `search` matches (also written by source sync). */
+export function contactSearchText(c: Pick<Contact, 'name' | 'company' | 'emails' | 'numbers'>): string {
+  return [c.name, c.company ?? '', ...c.emails, ...c.numbers.flatMap((n) => [n.raw.replace(/\D/g, ''), (n.e164 ?? '').replace(/\D/g, '')])].join(' ').toLowerCase();
+}
+
 function toRow(c: Contact): ContactTable {
-  const text = [c.name, c.company ?? '', ...c.emails, ...c.numbers.flatMap((n) => [n.raw.replace(/\D/g, ''), (n.e164 ?? '').replace(/\D/g, '')])].join(' ');
+  const text = contactSearchText(c);
   return {
     id: c.id,
     tenant_id: c.tenantId,
@@ -131,7 +136,7 @@ function toRow(c: Contact): ContactTable {
     source_id: c.sourceId,
     source_record_id: c.sourceRecordId,
     forwarding_target: c.forwardingTarget ? 1 : 0,
-    search_text: text.toLowerCase(),
+    search_text: text,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };

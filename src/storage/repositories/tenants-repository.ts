@@ -10,11 +10,13 @@ export type Tenant = {
   placetelSecret: string | null;
   /** Last-N-digits matching for unknown numbers; null = off. */
   lookupSuffixDigits: number | null;
+  /** CIDRs and host names deliveries may reach although private or loopback (SSRF allow-list). */
+  deliveryAllowList: string[];
   createdAt: string;
   updatedAt: string;
 };
 
-export type TenantPatch = Partial<Pick<Tenant, 'name' | 'defaultCountry' | 'areaCode' | 'placetelSecret' | 'lookupSuffixDigits'>>;
+export type TenantPatch = Partial<Pick<Tenant, 'name' | 'defaultCountry' | 'areaCode' | 'placetelSecret' | 'lookupSuffixDigits' | 'deliveryAllowList'>>;
 
 export class TenantsRepository {
   #db: Kysely<Database>;
@@ -44,6 +46,7 @@ export class TenantsRepository {
         area_code: tenant.areaCode,
         placetel_secret: null,
         lookup_suffix_digits: null,
+        delivery_allow_list: null,
         created_at: now,
         updated_at: now,
       })
@@ -59,6 +62,7 @@ export class TenantsRepository {
     if (patch.areaCode !== undefined) values.area_code = patch.areaCode;
     if (patch.placetelSecret !== undefined) values.placetel_secret = patch.placetelSecret;
     if (patch.lookupSuffixDigits !== undefined) values.lookup_suffix_digits = patch.lookupSuffixDigits;
+    if (patch.deliveryAllowList !== undefined) values.delivery_allow_list = patch.deliveryAllowList.length ? JSON.stringify(patch.deliveryAllowList) : null;
     await this.#db.updateTable('tenants').set(values).where('id', '=', id).execute();
     return this.get(id);
   }
@@ -72,6 +76,7 @@ function toTenant(row: TenantTable): Tenant {
     areaCode: row.area_code,
     placetelSecret: row.placetel_secret,
     lookupSuffixDigits: row.lookup_suffix_digits === null ? null : Number(row.lookup_suffix_digits),
+    deliveryAllowList: row.delivery_allow_list ? (JSON.parse(row.delivery_allow_list) as string[]) : [],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
