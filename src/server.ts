@@ -38,7 +38,7 @@ export async function startServer(config: Config, out: (line: string) => void = 
       out('');
       out(`Try: curl -H "Authorization: Bearer ${adminKey}" ${url}/api/v1/calls`);
       out('');
-      out(`Web UI: ${url} — to sign in, give a user a password: callbridge users password <extension> --role admin`);
+      out(`Web UI: ${url} — to sign in, give a user a password: npx callbridge users password <extension> --role admin --name "<your name>"`);
       out('');
     }
     return {

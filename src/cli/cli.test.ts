@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KeyVerifier } from '../auth/api-keys.ts';
 import { openStore } from '../storage/store.ts';
+import { bootstrap } from '../compose.ts';
 import { allFlags } from './args.ts';
 import { COMMANDS } from './main.ts';
 
@@ -367,6 +368,39 @@ describe('bin/callbridge.js under a Node without type stripping', { skip: !syste
     } finally {
       server.closeAllConnections();
       server.close();
+    }
+  });
+});
+
+describe('users password', () => {
+  const run = (dir: string, args: string[], input: string) =>
+    spawnSync(NODE, [BIN, 'users', 'password', ...args, '--data-dir', dir], { cwd: ROOT, env: cleanEnv(), input, encoding: 'utf8' });
+
+  it('creates the first admin with --name, and a refused password creates nobody', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callbridge-cli-password-'));
+    try {
+      // As after the first `serve`: the default tenant exists, no user yet.
+      const first = await openStore({ dataDir: dir });
+      await bootstrap(first, 'DE');
+      await first.close();
+      const unknown = run(dir, ['200', '--role', 'admin'], 'a long admin password\n');
+      assert.notEqual(unknown.status, 0);
+      assert.match(unknown.stderr, /no user with extension 200.*--name/);
+      const short = run(dir, ['200', '--role', 'admin', '--name', 'Ada Admin'], 'short\n');
+      assert.notEqual(short.status, 0);
+      assert.match(short.stderr, /nothing was changed/);
+      const made = run(dir, ['200', '--role', 'admin', '--name', 'Ada Admin'], 'a long admin password\n');
+      assert.equal(made.status, 0, made.stderr);
+      assert.match(made.stdout, /Ada Admin \(extension 200\) may now sign in as admin/);
+      const store = await openStore({ dataDir: dir });
+      try {
+        const users = await store.users.list('default');
+        assert.deepEqual(users.map((u) => [u.extension, u.name]), [['200', 'Ada Admin']]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

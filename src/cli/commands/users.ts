@@ -64,8 +64,9 @@ const password = defineCommand({
   flags: {
     role: { type: 'string', value: '<role>', description: `${WEB_ROLES.join(' or ')} (default: agent; an existing login keeps its role)` },
     tenant: { type: 'string', value: '<id>', description: `Tenant of the user (default: ${DEFAULT_TENANT})` },
+    name: { type: 'string', value: '<name>', description: 'Creates the user with this extension and name when there is none yet (the first admin)' },
   },
-  examples: ['callbridge users password 201 --role admin', "printf '%s\\n' \"$PASSWORD\" | callbridge users password anna@example.com"],
+  examples: ['callbridge users password 200 --role admin --name "Ada Admin"', 'callbridge users password 201 --role admin', "printf '%s\\n' \"$PASSWORD\" | callbridge users password anna@example.com"],
   async run({ args, flags, store }, io) {
     const role = flags.role;
     if (role !== undefined && !isWebRole(role)) throw new UsageError(`--role must be ${WEB_ROLES.join(' or ')}, not "${role}"`, 'users password');
@@ -73,13 +74,24 @@ const password = defineCommand({
     const who = args[0].trim();
     return withStore(store, async (s) => {
       await requireTenant(s, tenantId);
-      const user = who.includes('@')
-        ? (await s.users.list(tenantId)).find((u) => u.email?.toLowerCase() === who.toLowerCase())
-        : await s.users.byExtension(tenantId, who);
-      if (!user) throw new Error(`no user with ${who.includes('@') ? 'e-mail' : 'extension'} ${printable(who)} in tenant ${tenantId}; add one with 'callbridge users import' or PUT /api/v1/users`);
+      const find = async () =>
+        who.includes('@')
+          ? (await s.users.list(tenantId)).find((u) => u.email?.toLowerCase() === who.toLowerCase())
+          : await s.users.byExtension(tenantId, who);
+      let user = await find();
+      const create = !user && !who.includes('@') && flags.name?.trim();
+      if (!user && !create) {
+        throw new Error(`no user with ${who.includes('@') ? 'e-mail' : 'extension'} ${printable(who)} in tenant ${tenantId}; add --name to create one, or use 'callbridge users import' or PUT /api/v1/users`);
+      }
       const secret = await readPassword();
       const problem = passwordProblem(secret);
       if (problem) throw new Error(`${problem}; nothing was changed`);
+      if (create) {
+        // Only after the password was accepted, so a refused password leaves no half-made user behind.
+        await s.users.upsertMany(tenantId, [{ extension: who, name: create, email: null }], new Date().toISOString());
+        user = await find();
+      }
+      if (!user) throw new Error(`the user ${printable(who)} could not be created`);
       const existing = await s.webSessions.login(user.id);
       const finalRole = role ?? (existing && isWebRole(existing.role) ? existing.role : 'agent');
       await new WebSessions(s).setPassword(user, secret, finalRole);
