@@ -22,6 +22,9 @@ forEachDialect('cloud and CRM sources through the API', (dialect) => {
 
   before(async () => {
     t = await openApp(dialect);
+    // The simulators listen on loopback, which the guard refuses unless the tenant allow-lists it.
+    const allowed = await t.app.inject({ method: 'PATCH', url: '/api/v1/settings', headers: auth(t.keys.admin), payload: { deliveryAllowList: ['127.0.0.1'] } });
+    assert.equal(allowed.statusCode, 200, allowed.body);
     const urls = await graph.start();
     graph.upsertUser({ id: 'u1', displayName: 'Graph User', businessPhones: ['+49 30 111'] });
     salesforce.users.push({ username: 'sf@acme.example', password: 'sf-pass-1', securityToken: 'TOKEN1', apiEnabled: true });

@@ -137,6 +137,8 @@ forEachDialect('cloud and CRM sources through the sync engine', (dialect) => {
   before(async () => {
     store = await dialect.open();
     await bootstrap(store, 'DE');
+    // The test servers are on loopback, which sources' SSRF guard refuses unless the tenant allow-lists it.
+    await store.tenants.update('default', { deliveryAllowList: ['127.0.0.1'] }, new Date().toISOString());
     sync = new SyncService({ store, secrets, settings: new TenantSettingsCache(store) });
   });
   after(async () => {

@@ -38,6 +38,8 @@ forEachDialect('phonebook sources across instances', (dialect) => {
   before(async () => {
     store = await dialect.open();
     await bootstrap(store, 'DE');
+    // The test servers are on loopback, which sources' SSRF guard refuses unless the tenant allow-lists it.
+    await store.tenants.update('default', { deliveryAllowList: ['127.0.0.1'] }, new Date().toISOString());
     csv = await startCsvServer(CSV);
   });
   after(async () => {

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { auth, openApp, type TestApp } from './support/app.ts';
 import { PASSWORD, startCsvServer, USER, type CsvServer } from './support/csv-server.ts';
 import { forEachDialect } from './support/databases.ts';
+import { RELOAD_TENANT } from '../src/storage/repositories/contacts-repository.ts';
 
 const V1 = [
   'id;Vorname;Nachname;Firma;Telefon geschäftlich;Mobiltelefon;E-Mail;Notiz',
@@ -26,6 +27,12 @@ const V2 = [
   '4;Dora;Dach;;030 4444444;;;',
   '6;Fritz;Fink;;030 6666666;;;',
 ].join('\r\n');
+
+/** The test servers are on loopback, which sources' SSRF guard refuses unless the tenant allow-lists it. */
+async function allowLoopback(app: TestApp): Promise<void> {
+  const res = await app.app.inject({ method: 'PATCH', url: '/api/v1/settings', headers: auth(app.keys.admin), payload: { deliveryAllowList: ['127.0.0.1'] } });
+  assert.equal(res.statusCode, 200, res.body);
+}
 
 forEachDialect('phonebook sources', (dialect) => {
   let t: TestApp;
@@ -50,6 +57,7 @@ forEachDialect('phonebook sources', (dialect) => {
   before(async () => {
     t = await openApp(dialect);
     csv = await startCsvServer(V1);
+    await allowLoopback(t);
     await t.deps.phonebook.ready('default');
     manualId = (await t.deps.phonebook.create('default', { name: 'Manuela Hand', numbers: [{ number: '030 9999999' }] })).id;
   });
@@ -161,6 +169,18 @@ forEachDialect('phonebook sources', (dialect) => {
       await failsWith({ url }, /^Could not reach 127\.0\.0\.1:\d+: the connection was refused/);
     });
 
+    it('a URL on loopback without the allow-list: refused by the SSRF guard, nothing is fetched', async () => {
+      const requests = csv.requests;
+      const settings = (allowList: string[]) => t.app.inject({ method: 'PATCH', url: '/api/v1/settings', headers: auth(t.keys.admin), payload: { deliveryAllowList: allowList } });
+      assert.equal((await settings([])).statusCode, 200);
+      try {
+        await failsWith({ url: csv.url() }, /^127\.0\.0\.1:\d+ resolves to a private address; add it to the allow-list in Settings; nothing was changed/);
+        assert.equal(csv.requests, requests, 'no request reached the server');
+      } finally {
+        assert.equal((await settings(['127.0.0.1'])).statusCode, 200);
+      }
+    });
+
     it('a stream cut in the middle by the server', async () => {
       await failsWith({ url: csv.url('/cut.csv') }, /^The connection to 127\.0\.0\.1:\d+ broke after \d+ bytes/);
     });
@@ -174,6 +194,7 @@ forEachDialect('phonebook sources', (dialect) => {
     it('a source that goes silent times out (idle timeout) instead of holding the lease', async () => {
       const stalled = await openApp(dialect, { sync: { idleTimeoutMs: 300 } });
       try {
+        await allowLoopback(stalled);
         await stalled.deps.phonebook.ready('default');
         const res = await stalled.app.inject({ method: 'POST', url: '/api/v1/sources', headers: auth(stalled.keys.admin), payload: { type: 'csv', name: 's', url: csv.url('/stall.csv'), username: USER, password: PASSWORD, interval: 'off' } });
         const id = res.json().id;
@@ -241,6 +262,29 @@ forEachDialect('phonebook sources', (dialect) => {
     assert.equal(await lookup('030 1010101'), null);
     assert.ok(await t.deps.phonebook.get('default', manualId));
     assert.equal((await api('GET', `/api/v1/sources/${sourceId}`)).statusCode, 404);
+  });
+
+  it('a run changing more than 20,000 contacts appends one "reload the tenant" entry to the change feed; lookups follow', async () => {
+    const rows = ['id;Name;Telefon'];
+    for (let i = 0; i < 20_001; i++) rows.push(`B${i};Bulk ${i};030 ${5_000_000 + i}`);
+    const big = await startCsvServer(rows.join('\r\n'));
+    try {
+      const created = await api('POST', '/api/v1/sources', { type: 'csv', name: 'Bulk', url: big.url(), username: USER, password: PASSWORD, recordIdColumn: 'id', interval: 'off' });
+      assert.equal(created.statusCode, 201, created.body);
+      const id = created.json().id;
+      const seq = await t.store.contacts.maxChangeSeq();
+      assert.equal((await api('POST', `/api/v1/sources/${id}/sync`)).statusCode, 202);
+      const report = await t.deps.sync.active(id)?.done;
+      assert.equal(report?.added, 20_001);
+      const feed = await t.store.contacts.changesSince(seq);
+      assert.deepEqual(feed.map((c) => c.contactId), [RELOAD_TENANT]);
+      assert.equal(await lookup('030 5012345'), 'Bulk 12345', 'this instance rebuilt its index');
+      assert.equal(await lookup('030 9999999'), 'Manuela Hand', 'the manual entry is still found');
+      assert.equal((await api('DELETE', `/api/v1/sources/${id}`)).statusCode, 204);
+      assert.equal(await lookup('030 5012345'), null);
+    } finally {
+      await big.close();
+    }
   });
 
   it('sources of another tenant are not found', async () => {

@@ -13,6 +13,7 @@ import { NUMBER_TYPES } from '../core/contacts/contact.ts';
 import { CallbridgeError } from '../core/errors.ts';
 import { uuidv7 } from '../core/ids.ts';
 import type { TenantSettingsCache } from '../journal/tenant-settings.ts';
+import { RELOAD_TENANT } from '../storage/repositories/contacts-repository.ts';
 import type { Store } from '../storage/store.ts';
 import type { ContactInput, LookupOptions, Phonebook } from './phonebook.ts';
 
@@ -60,6 +61,10 @@ export class PhonebookService implements Phonebook {
       for (const [tenantId, ids] of byTenant) {
         const index = this.#indexes.get(tenantId);
         if (!index) continue; // built from the table on first use
+        if (ids.has(RELOAD_TENANT)) {
+          await this.#rebuild(tenantId);
+          continue;
+        }
         const current = await this.#store.contacts.getMany(tenantId, [...ids]);
         const idx = await index;
         const present = new Set(current.map((c) => c.id));
@@ -252,6 +257,17 @@ export class PhonebookService implements Phonebook {
       this.#seq = seq;
     });
     await this.#seqReady;
+  }
+
+  /**
+   * A fresh index of the tenant from the table, swapped in once complete (lookups use the old one
+   * meanwhile). Every change up to the feed entry being applied committed before this reads.
+   */
+  async #rebuild(tenantId: string): Promise<void> {
+    const idx = new PhonebookIndex();
+    for await (const page of this.#store.contacts.all(tenantId)) for (const c of page) idx.upsert(c);
+    this.#built.set(tenantId, idx);
+    this.#indexes.set(tenantId, Promise.resolve(idx));
   }
 
   #index(tenantId: string): Promise<PhonebookIndex> {

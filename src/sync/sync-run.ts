@@ -43,16 +43,22 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
       upload: input.upload,
     });
     const counts = { added: 0, changed: 0, unchanged: 0 };
+    // Removed rows staged (incremental removals, then records missing from a full run).
+    let removedStaged = 0;
     let batch: StageItem[] = [];
-    // Every record id of this run (ids only): duplicates, and for a full run what is missing.
+    // The record ids of this run that last run did not deliver (ids only), for duplicates; known
+    // ones are marked in `known` instead.
     const seen = new Set<string>();
-    const hasRecords = await repo.hasRecords(source.id);
+    // Last run's record id → hash, in memory: an unchanged record then costs its parse, its hash
+    // and one map lookup (empty on a first run).
+    let known = await repo.knownHashes(source.id);
     const flush = async () => {
-      const staged = await repo.stage(source.id, runId, batch, seen, map, hasRecords);
+      const staged = await repo.stage(source.id, runId, batch, seen, map, known);
       batch = [];
       counts.added += staged.added;
       counts.changed += staged.changed;
       counts.unchanged += staged.unchanged;
+      removedStaged += staged.removed;
       const skipped = [...staged.duplicates.map((d) => ({ ...d, reason: 'duplicate record id: an earlier record has the same id' })), ...staged.refused];
       // In file order (lines), whichever check refused them.
       skipped.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
@@ -79,8 +85,9 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
     }
     if (batch.length) await flush();
     if (signal.aborted) throw signal.reason;
-    if (run.full && hasRecords) await repo.stageMissing(source.id, runId, seen);
+    if (run.full && known.size) removedStaged += await repo.stageMissing(source.id, runId, known);
     seen.clear();
+    known = new Map();
     const state = run.state();
     let final: SyncReport | undefined;
     await repo.apply({
@@ -90,6 +97,7 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
       state,
       now: new Date().toISOString(),
       nextRunAt: input.nextRunAt(Date.now()),
+      staged: { added: counts.added, changed: counts.changed, removed: removedStaged },
       report: (removed) => (final = report.done({ ...counts, removed })),
     });
     return final!;

@@ -14,6 +14,8 @@ import type { SecretBox } from '../storage/secret-box.ts';
 import { SourceSyncRepository } from '../storage/repositories/source-sync-repository.ts';
 import type { SourceRecord } from '../storage/repositories/sources-repository.ts';
 import type { Store } from '../storage/store.ts';
+import { SafeDispatchers } from '../delivery/safe-dispatcher.ts';
+import { guardedFetch } from './guarded-fetch.ts';
 import { describeFailure, errorSummary, RunStopped } from './sync-failure.ts';
 import { executeRun } from './sync-run.ts';
 
@@ -26,6 +28,7 @@ export type SyncServiceOptions = {
   /** Brings this instance's phonebook index up to date after a run changed contacts. */
   phonebook?: { refresh(): Promise<void> };
   log?: Log;
+  /** Replaces the SSRF-guarded fetch of every run (by default each tenant's allow-list applies). */
   fetch?: typeof fetch;
   /** Names this process in leases. */
   instanceId?: string;
@@ -45,7 +48,10 @@ export type ActiveRun = { runId: string; sourceId: string; trigger: string; star
 export type StartResult = { ok: true; run: ActiveRun } | { ok: false; reason: 'not_found' | 'running' };
 
 export class SyncService {
-  #o: Required<Omit<SyncServiceOptions, 'phonebook'>> & Pick<SyncServiceOptions, 'phonebook'>;
+  #o: Required<Omit<SyncServiceOptions, 'phonebook' | 'fetch'>> & Pick<SyncServiceOptions, 'phonebook' | 'fetch'>;
+  // Readers set their own total timeouts; the dispatcher's bound how long a silent server may keep a
+  // connection (the engine's idle watchdog is 120 s).
+  #dispatchers = new SafeDispatchers({ connectMs: 10_000, totalMs: 120_000 });
   #repo: SourceSyncRepository;
   #active = new Map<string, ActiveRun & { controller: AbortController }>();
   #timer: NodeJS.Timeout | undefined;
@@ -55,7 +61,6 @@ export class SyncService {
   constructor(options: SyncServiceOptions) {
     this.#o = {
       log: { info() {}, warn() {} },
-      fetch: globalThis.fetch,
       instanceId: uuidv7(),
       leaseMs: 60_000,
       idleTimeoutMs: 120_000,
@@ -82,6 +87,7 @@ export class SyncService {
     const runs = [...this.#active.values()];
     for (const r of runs) r.controller.abort(new RunStopped('The server stopped during the run'));
     await Promise.all(runs.map((r) => r.done.catch(() => {})));
+    await this.#dispatchers.close();
   }
 
   /** Runs the due sources (at most `maxScheduled` at once from this process). */
@@ -166,7 +172,7 @@ export class SyncService {
           trigger: entry.trigger,
           numbering: await this.#o.settings.numbering(source.tenantId),
           signal: entry.controller.signal,
-          fetch: this.#o.fetch,
+          fetch: this.#o.fetch ?? guardedFetch(this.#dispatchers, (await store.tenants.get(source.tenantId))?.deliveryAllowList ?? []),
           upload,
           nextRunAt: next,
           onProgress: (read, total) => {

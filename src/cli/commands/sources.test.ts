@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { PASSWORD, startCsvServer, USER, type CsvServer } from '../../../test/support/csv-server.ts';
+import { openStore } from '../../storage/store.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -31,6 +32,10 @@ describe('callbridge sources', () => {
     dir = mkdtempSync(join(tmpdir(), 'callbridge-cli-sources-'));
     csv = await startCsvServer('Name;Firma;Telefon\r\nAnna Alt;Alt GmbH;030 1111111\r\nBert Bau;;030 2222222\r\nOhne Nummer;;\r\n');
     assert.equal((await cli('tenants', 'create', 'default')).code, 0);
+    // The CSV server is on loopback: sources' SSRF guard refuses it unless the tenant allow-lists it.
+    const store = await openStore({ dataDir: dir });
+    await store.tenants.update('default', { deliveryAllowList: ['127.0.0.1'] }, new Date().toISOString());
+    await store.close();
   });
   after(async () => {
     await csv.close();

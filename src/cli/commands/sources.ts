@@ -100,6 +100,8 @@ const sync = defineCommand({
       if (!started.ok) throw new CallbridgeError('CB_CONFLICT', started.reason === 'running' ? `a run of "${source.name}" is going on; see callbridge sources list` : `no source "${args[0]}"`);
       io.err(`Syncing "${source.name}" …`);
       const report = await started.run.done;
+      // Closes the run's pooled HTTP connections (kept alive for a few seconds otherwise).
+      await service.stop();
       progress.done();
       printReport(report, io);
       return report.ok ? 0 : 1;

@@ -8,6 +8,14 @@ import type { ContactNumberTable, ContactTable, Database } from '../schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+
+/**
+ * A `contact_changes` entry with this contact id means "reload every contact of the tenant": a sync
+ * run that changes tens of thousands of contacts writes it once instead of one entry per contact
+ * (a million-row import would otherwise write, and every instance read back, a million entries).
+ */
+export const RELOAD_TENANT = '*';
+
 export class ContactsRepository {
   #db: Kysely<Database>;
 
@@ -90,6 +98,7 @@ export class ContactsRepository {
     return Number(row?.seq ?? 0);
   }
 
+  /** See RELOAD_TENANT: a change-feed entry that stands for every contact of its tenant. */
   async changesSince(seq: number, limit = 10_000): Promise<Array<{ seq: number; tenantId: string; contactId: string }>> {
     const rows = await this.#db.selectFrom('contact_changes').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit).execute();
     return rows.map((r) => ({ seq: Number(r.seq), tenantId: r.tenant_id, contactId: r.contact_id }));

@@ -1,12 +1,13 @@
 /**
  * Staging one sync run (and applying it: source-apply.ts). Records are staged in batches, each its own short write, so a
  * source of a million rows never sits in memory and never holds the database's write lock while it
- * downloads. Each batch is compared with what the source delivered last time (`source_records`), so
- * unchanged records stage only their id and hash. `apply` then changes contacts with set-based
- * statements in one transaction: all of the run's diff, or (on any failure) nothing.
+ * downloads. Each batch is compared in memory with what the source delivered last time (its
+ * `source_records` hashes, read once per run), so unchanged records are staged nowhere. `apply`
+ * then changes contacts with set-based statements in one transaction: all of the run's diff, or
+ * (on any failure) nothing.
  *
  * Correctness rests on the run's lease: while a run holds it, no other run writes this source's
- * `source_records`, so comparing batch by batch before the transaction sees what the apply will see.
+ * `source_records`, so what the run read at its start is what the apply will see.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import { uuidv7 } from '../../core/ids.ts';
@@ -32,8 +33,14 @@ export type StageResult = {
   refused: Array<{ recordId: string; line: number | null; reason: string }>;
 };
 
-/** SQLite allows 32,766 bound values per statement; 12 columns × 1,000 rows stays well below. */
+/** Marks a known record as delivered by this run in the `known` map (hashes are never empty). */
+const SEEN = '';
+
+/** Record ids per lookup query. */
 const ROWS_PER_INSERT = 1_000;
+
+/** Bound values SQLite allows per statement (PostgreSQL allows 65,535): the inserts fill them. */
+const MAX_PARAMETERS = 32_766;
 
 type StagingTable = 'source_staging' | 'source_staging_numbers';
 
@@ -57,9 +64,31 @@ export class SourceSyncRepository {
     await this.#db.deleteFrom('source_staging').where('source_id', '=', sourceId).execute();
   }
 
-  /** Whether the source delivered anything before (stable during a run: the run holds the lease). */
-  async hasRecords(sourceId: string): Promise<boolean> {
-    return (await this.#db.selectFrom('source_records').select('record_id').where('source_id', '=', sourceId).limit(1).executeTakeFirst()) !== undefined;
+  /**
+   * What the source delivered last time, record id → content hash, read once per run in pages (a
+   * million short strings: about 100 MB, against a lookup query per batch and a second full scan for
+   * the removed ones). Contact ids are not kept: only changed and removed records need theirs, and
+   * those are looked up (see `contactIds`). Stable during a run: the run holds the lease.
+   */
+  async knownHashes(sourceId: string): Promise<Map<string, string>> {
+    const known = new Map<string, string>();
+    let after = '';
+    for (;;) {
+      const page = await this.#db.selectFrom('source_records').select(['record_id', 'hash']).where('source_id', '=', sourceId).where('record_id', '>', after).orderBy('record_id').limit(20_000).execute();
+      for (const r of page) known.set(r.record_id, r.hash);
+      if (page.length < 20_000) return known;
+      after = page[page.length - 1].record_id;
+    }
+  }
+
+  /** The contact ids of known records (changed or removed ones: a few per run). */
+  async #contactIds(sourceId: string, recordIds: string[]): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    for (let i = 0; i < recordIds.length; i += ROWS_PER_INSERT) {
+      const rows = await this.#db.selectFrom('source_records').select(['record_id', 'contact_id']).where('source_id', '=', sourceId).where('record_id', 'in', recordIds.slice(i, i + ROWS_PER_INSERT)).execute();
+      for (const r of rows) ids.set(r.record_id, r.contact_id);
+    }
+    return ids;
   }
 
   async dropRun(runId: string): Promise<void> {
@@ -68,39 +97,39 @@ export class SourceSyncRepository {
   }
 
   /**
-   * Stages one batch. `seen` holds every record id of this run so far (ids only, never records): a
-   * record id seen before is a duplicate, the earlier one stays. Records whose hash equals last
-   * run's are unchanged and written nowhere; new and changed ones are mapped and staged in full.
-   * `hasRecords` false (see `hasRecords`) skips comparing: everything is new.
+   * Stages one batch. `known` is what the source delivered last time (`knownHashes`; empty on a
+   * first run); a known record this run delivered is marked there by setting its hash to SEEN, and
+   * `seen` holds the other record ids of this run (ids only, never records): a record id met before
+   * is a duplicate, the earlier one stays. Records whose hash equals last run's are unchanged and
+   * cost a map lookup and a set; new and changed ones are mapped and staged in full.
    */
-  async stage(sourceId: string, runId: string, items: StageItem[], seen: Set<string>, map: (source: SourceFields) => MappedRecord, hasRecords = true): Promise<StageResult> {
+  async stage(sourceId: string, runId: string, items: StageItem[], seen: Set<string>, map: (source: SourceFields) => MappedRecord, known: Map<string, string>): Promise<StageResult> {
     const result: StageResult = { added: 0, changed: 0, unchanged: 0, removed: 0, duplicates: [], refused: [] };
     const fresh: StageItem[] = [];
+    const wasHash = new Map<string, string>();
     for (const item of items) {
-      if (seen.has(item.recordId)) result.duplicates.push({ recordId: item.recordId, line: item.line });
-      else {
-        seen.add(item.recordId);
+      const id = item.recordId;
+      const was = known.get(id);
+      if (was === SEEN || (was === undefined && seen.has(id))) {
+        result.duplicates.push({ recordId: id, line: item.line });
+        continue;
+      }
+      if (was === undefined) seen.add(id);
+      else known.set(id, SEEN);
+      if (item.type === 'record' && was === item.hash) result.unchanged++;
+      else if (item.type === 'record' || was !== undefined) {
         fresh.push(item);
+        if (was !== undefined) wasHash.set(id, was);
       }
     }
     if (fresh.length === 0) return result;
-    const known = new Map<string, { contact_id: string; hash: string }>();
-    // A source's first run has nothing to compare with: no lookups (a fifth of a first import's time).
-    for (let i = 0; hasRecords && i < fresh.length; i += ROWS_PER_INSERT) {
-      const ids = fresh.slice(i, i + ROWS_PER_INSERT).map((f) => f.recordId);
-      const rows = await this.#db.selectFrom('source_records').select(['record_id', 'contact_id', 'hash']).where('source_id', '=', sourceId).where('record_id', 'in', ids).execute();
-      for (const r of rows) known.set(r.record_id, r);
-    }
+    const contactIds = await this.#contactIds(sourceId, [...wasHash.keys()]);
     const rows: SourceStagingTable[] = [];
     const numbers: SourceStagingNumberTable[] = [];
     for (const item of fresh) {
-      const was = known.get(item.recordId);
+      const wasContact = contactIds.get(item.recordId);
       if (item.type === 'removed') {
-        if (was) rows.push(removedRow(runId, sourceId, item.recordId, was));
-        continue;
-      }
-      if (was && was.hash === item.hash) {
-        result.unchanged++;
+        if (wasContact) rows.push(removedRow(runId, sourceId, item.recordId, wasContact, wasHash.get(item.recordId)!));
         continue;
       }
       const mapped = map(item.source);
@@ -109,12 +138,12 @@ export class SourceSyncRepository {
         continue;
       }
       const f = mapped.fields;
-      const contactId = was?.contact_id ?? uuidv7();
+      const contactId = wasContact ?? uuidv7();
       rows.push({
         run_id: runId,
         record_id: item.recordId,
         source_id: sourceId,
-        status: was ? 'changed' : 'added',
+        status: wasContact ? 'changed' : 'added',
         hash: item.hash,
         contact_id: contactId,
         kind: f.kind,
@@ -127,47 +156,51 @@ export class SourceSyncRepository {
       f.numbers.forEach((n, position) => numbers.push({ run_id: runId, contact_id: contactId, position, raw: n.raw, e164: n.e164, type: n.type, switchboard: n.switchboard ? 1 : 0 }));
     }
     for (const r of rows) result[r.status as 'added' | 'changed' | 'removed']++;
-    await this.#insert('source_staging', rows);
-    await this.#insert('source_staging_numbers', numbers);
+    // One transaction per batch: one commit instead of one per statement.
+    await this.#db.transaction().execute(async (trx) => {
+      await this.#insert('source_staging', rows, trx);
+      await this.#insert('source_staging_numbers', numbers, trx);
+    });
     return result;
   }
 
   /**
    * For a full run, once the stream ended: stages as removed every record last run delivered and
-   * this run did not (read page by page, compared with `seen`). Returns how many.
+   * this run did not (those in `known` not marked SEEN by `stage`). Returns how many.
    */
-  async stageMissing(sourceId: string, runId: string, seen: Set<string>): Promise<number> {
-    let after = '';
-    let missing = 0;
-    for (;;) {
-      const page = await this.#db.selectFrom('source_records').select(['record_id', 'contact_id', 'hash']).where('source_id', '=', sourceId).where('record_id', '>', after).orderBy('record_id').limit(5_000).execute();
-      if (page.length === 0) return missing;
-      const gone = page.filter((r) => !seen.has(r.record_id)).map((r) => removedRow(runId, sourceId, r.record_id, r));
-      await this.#insert('source_staging', gone);
-      missing += gone.length;
-      after = page[page.length - 1].record_id;
-    }
+  async stageMissing(sourceId: string, runId: string, known: ReadonlyMap<string, string>): Promise<number> {
+    const missing: string[] = [];
+    for (const [id, hash] of known) if (hash !== SEEN) missing.push(id);
+    const contactIds = await this.#contactIds(sourceId, missing);
+    await this.#insert('source_staging', missing.filter((id) => contactIds.has(id)).map((id) => removedRow(runId, sourceId, id, contactIds.get(id)!, known.get(id)!)));
+    return missing.length;
   }
 
   /**
    * Multi-row inserts with the SQL compiled once per table and row count: building Kysely's query
-   * tree for 12,000 values costs more than SQLite takes to insert them.
+   * tree for 12,000 values costs more than SQLite takes to insert them. Chunks hold as many rows as
+   * the parameter limit allows; the rest of a batch goes in power-of-two chunks, so a run compiles
+   * (and the SQLite connection prepares) a dozen statements per table, not one per batch length.
    */
-  async #insert<T extends StagingTable>(table: T, rows: Array<Database[T]>): Promise<void> {
+  async #insert<T extends StagingTable>(table: T, rows: Array<Database[T]>, db: Kysely<Database> = this.#db): Promise<void> {
     const columns = STAGING_COLUMNS[table] as ReadonlyArray<keyof Database[T]>;
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-      const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    const most = Math.floor(MAX_PARAMETERS / columns.length);
+    for (let i = 0; i < rows.length; ) {
+      const left = rows.length - i;
+      const size = left >= most ? most : 2 ** Math.floor(Math.log2(left));
+      const chunk = rows.slice(i, i + size);
+      i += size;
       const key = `${table}:${chunk.length}`;
       let text = this.#compiled.get(key);
       if (!text) {
         const template = Object.fromEntries(columns.map((c) => [c, null]));
         text = this.#db.insertInto(table).values(chunk.map(() => template) as never).compile().sql;
-        if (this.#compiled.size > 50) this.#compiled.clear();
+        if (this.#compiled.size > 100) this.#compiled.clear();
         this.#compiled.set(key, text);
       }
       const parameters: unknown[] = [];
       for (const row of chunk) for (const c of columns) parameters.push(row[c]);
-      await this.#db.executeQuery(CompiledQuery.raw(text, parameters));
+      await db.executeQuery(CompiledQuery.raw(text, parameters));
     }
   }
 
@@ -181,6 +214,6 @@ export class SourceSyncRepository {
   }
 }
 
-function removedRow(runId: string, sourceId: string, recordId: string, was: { contact_id: string; hash: string }): SourceStagingTable {
-  return { run_id: runId, record_id: recordId, source_id: sourceId, status: 'removed', hash: was.hash, contact_id: was.contact_id, kind: null, name: null, company: null, emails: null, notes: null, search_text: null };
+function removedRow(runId: string, sourceId: string, recordId: string, contactId: string, hash: string): SourceStagingTable {
+  return { run_id: runId, record_id: recordId, source_id: sourceId, status: 'removed', hash, contact_id: contactId, kind: null, name: null, company: null, emails: null, notes: null, search_text: null };
 }

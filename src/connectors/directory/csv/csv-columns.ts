@@ -108,32 +108,59 @@ export type RowResult =
 
 /** One data row → a contact with raw numbers, or why it cannot be one. */
 export function readRow(fields: string[], plan: ColumnPlan): RowResult {
-  const get = (f: CsvField) => (plan.fields.get(f) ?? []).map((i) => (fields[i] ?? '').trim()).filter(Boolean);
-  const one = (f: CsvField) => get(f)[0] ?? '';
-  const company = one('company') || null;
-  const personal = [one('firstName'), one('middleName'), one('lastName')].filter(Boolean).join(' ');
-  const name = (one('name') || personal || company || '').replace(/\s+/g, ' ').slice(0, 200);
+  // Runs once per row of every run (a million for a large file): no intermediate arrays or closures.
+  const company = first(fields, plan.fields.get('company')) || null;
+  const name = (first(fields, plan.fields.get('name')) || personalName(fields, plan) || company || '').replace(/\s+/g, ' ').slice(0, 200);
   const numbers: SourceContact['numbers'] = [];
-  const add = (value: string, kind: NumberKind | 'switchboard') => {
-    for (const n of value.split(NUMBER_SPLIT)) {
-      if (n && numbers.length < 20) numbers.push(kind === 'switchboard' ? { number: n, type: 'business', switchboard: true } : { number: n, type: kind });
-    }
-  };
-  for (const kind of NUMBER_FIELDS) for (const v of get(kind)) add(v, kind);
+  for (const kind of NUMBER_FIELDS) {
+    const columns = plan.fields.get(kind);
+    if (columns) for (const i of columns) addNumbers(numbers, (fields[i] ?? '').trim(), kind);
+  }
   for (const { label, value } of plan.labelled) {
     const v = (fields[value] ?? '').trim();
-    if (v) add(v, labelType(label === undefined ? '' : (fields[label] ?? '')));
+    if (v) addNumbers(numbers, v, labelType(label === undefined ? '' : (fields[label] ?? '')));
   }
-  const emails = get('email')
-    .flatMap((e) => e.split(/\s*(?:::: |[,;\s])\s*/))
-    .filter((e) => /^[^@\s]+@[^@\s]+$/.test(e) && e.length <= 254)
-    .slice(0, 20);
+  const emails: string[] = [];
+  const emailColumns = plan.fields.get('email');
+  if (emailColumns) {
+    for (const i of emailColumns) {
+      const v = (fields[i] ?? '').trim();
+      if (!v) continue;
+      for (const e of v.split(/\s*(?:::: |[,;\s])\s*/)) if (emails.length < 20 && /^[^@\s]+@[^@\s]+$/.test(e) && e.length <= 254) emails.push(e);
+    }
+  }
   if (!name) return { ok: false, reason: 'no name' };
   if (numbers.length === 0) return { ok: false, reason: 'no phone number' };
-  const notes = one('notes').slice(0, 4000) || null;
+  const notes = first(fields, plan.fields.get('notes')).slice(0, 4000) || null;
   return {
     ok: true,
-    recordId: plan.fields.has('recordId') ? one('recordId') || null : null,
+    recordId: plan.fields.has('recordId') ? first(fields, plan.fields.get('recordId')) || null : null,
     contact: { name, company, kind: company && name === company ? 'company' : 'person', numbers, emails, notes },
   };
+}
+
+/** The first non-empty value of the columns, trimmed; '' when none. */
+function first(fields: string[], columns: number[] | undefined): string {
+  if (columns) {
+    for (const i of columns) {
+      const v = fields[i]?.trim();
+      if (v) return v;
+    }
+  }
+  return '';
+}
+
+/** First, middle and last name joined by single spaces (those present). */
+function personalName(fields: string[], plan: ColumnPlan): string {
+  const f = first(fields, plan.fields.get('firstName'));
+  const m = first(fields, plan.fields.get('middleName'));
+  const l = first(fields, plan.fields.get('lastName'));
+  return m ? [f, m, l].filter(Boolean).join(' ') : f && l ? `${f} ${l}` : f || l;
+}
+
+function addNumbers(numbers: SourceContact['numbers'], value: string, kind: NumberKind | 'switchboard'): void {
+  if (!value) return;
+  for (const n of value.split(NUMBER_SPLIT)) {
+    if (n && numbers.length < 20) numbers.push(kind === 'switchboard' ? { number: n, type: 'business', switchboard: true } : { number: n, type: kind });
+  }
 }

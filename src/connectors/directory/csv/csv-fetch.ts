@@ -51,6 +51,8 @@ async function* guarded(body: ReadableStream<Uint8Array>, where: string, timedOu
 }
 
 function fetchFailure(err: unknown, where: string, timedOut: boolean, seconds: number): SourceError {
+  // Already in words a person can act on (the engine's SSRF guard refused the address).
+  if (err instanceof SourceError) return err;
   if (timedOut) return new SourceError('timeout', `${where} did not answer within ${seconds} s`);
   return new SourceError('unreachable', `Could not reach ${where}: ${causeText(err)}`);
 }

@@ -1,0 +1,44 @@
+/**
+ * Sources' outbound HTTP (`ctx.fetch`) through the delivery engine's SSRF guard: every connection,
+ * redirects included, is checked at connect time on the address the host resolved to, so a source URL
+ * that points at loopback, a private range or the cloud metadata service is refused unless the
+ * tenant allow-lists it (`deliveryAllowList` in Settings) — an on-premise CRM does live in a private
+ * network. LDAP (ldapts opens raw sockets) does not go through here.
+ */
+import { fetch as undiciFetch } from 'undici';
+import { SourceError } from '../connectors/directory/directory-source.ts';
+import { DestinationBlockedError, type SafeDispatchers } from '../delivery/safe-dispatcher.ts';
+
+/** A fetch for one run of one tenant's source. */
+export function guardedFetch(dispatchers: SafeDispatchers, allowList: readonly string[]): typeof fetch {
+  const dispatcher = dispatchers.for(allowList);
+  // undici's own fetch: the global one belongs to Node's bundled undici, which must not be handed
+  // an Agent of the npm package (another major version).
+  const guarded = async (input: string | URL | Request, init?: RequestInit) => {
+    try {
+      return await undiciFetch(input as never, { ...init, dispatcher } as never);
+    } catch (err) {
+      if (blocked(err)) throw new SourceError('unreachable', `${hostOf(input)} resolves to a private address; add it to the allow-list in Settings`);
+      throw err;
+    }
+  };
+  return guarded as unknown as typeof fetch;
+}
+
+/** undici wraps the connector's error (fetch failed → cause), sometimes twice. */
+function blocked(err: unknown): boolean {
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e; i++) {
+    if (e instanceof DestinationBlockedError) return true;
+    e = e instanceof AggregateError && e.errors[0] ? e.errors[0] : (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function hostOf(input: string | URL | Request): string {
+  try {
+    return new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).host;
+  } catch {
+    return 'The source URL';
+  }
+}
