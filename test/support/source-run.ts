@@ -2,9 +2,11 @@
  * Reading a directory source the way the sync engine does, for reader-level tests: a context with
  * a signal, the stored state and a progress log, and the whole stream collected.
  */
-import type { DirectorySourceType, ReadContext, SourceItem, SourceRun } from '../../src/connectors/directory/directory-source.ts';
+import assert from 'node:assert/strict';
+import { SourceError, type DirectorySourceType, type ReadContext, type SourceContact, type SourceItem, type SourceRun } from '../../src/connectors/directory/directory-source.ts';
 
-export type ReadResult = { run: SourceRun; items: SourceItem[]; state: string | null; progress: number[] };
+/** `full` and `state` as the engine sees them once the stream ended; `progress`: every value reported, in order. */
+export type ReadResult = { run: SourceRun; full: boolean; items: SourceItem[]; state: string | null; progress: number[] };
 
 export function readContext(overrides: Partial<ReadContext> = {}): ReadContext & { progressLog: number[] } {
   const progressLog: number[] = [];
@@ -18,7 +20,7 @@ export function readContext(overrides: Partial<ReadContext> = {}): ReadContext &
   };
 }
 
-/** Checks the options like the API does, opens a run and reads it to the end. */
+/** Checks the options like the API does, opens a run and reads it to the end (then `state()`, as the engine does). */
 export async function readSource(type: DirectorySourceType, input: unknown, overrides: Partial<ReadContext> = {}): Promise<ReadResult> {
   const checked = type.check(input);
   if (!checked.ok) throw new Error(`options rejected: ${checked.field} ${checked.message}`);
@@ -26,7 +28,20 @@ export async function readSource(type: DirectorySourceType, input: unknown, over
   const run = await type.open(checked.options, context);
   const items: SourceItem[] = [];
   for await (const item of run.items) items.push(item);
-  return { run, items, state: run.state(), progress: context.progressLog };
+  return { run, full: run.full, items, state: run.state(), progress: context.progressLog };
 }
 
 export const records = (items: SourceItem[]) => items.filter((i) => i.type === 'record');
+
+/** The contacts of a run by record id, for tests that compare runs or look records up by id. */
+export function recordsById(result: Pick<ReadResult, 'items'>): Map<string, SourceContact> {
+  return new Map(records(result.items).map((r) => [r.recordId, r.contact]));
+}
+
+/** For `assert.rejects`: a SourceError of this kind whose message matches; names what came instead. */
+export const fails = (kind: SourceError['kind'], pattern: RegExp) => (err: unknown) => {
+  assert.ok(err instanceof SourceError, String(err));
+  assert.equal(err.kind, kind);
+  assert.match(err.message, pattern);
+  return true;
+};

@@ -25,21 +25,31 @@ const RETRYABLE = new Set([429, 503]);
 
 /** Sends the request, waiting out 429/503 as the server asks; any other status is returned. */
 export async function apiRequest(ctx: Pick<ReadContext, 'fetch' | 'signal'>, url: string, init: RequestInit, policy: ApiRequestPolicy): Promise<Response> {
-  const maxRetries = policy.maxRetries ?? 5;
   const maxWaitMs = policy.maxWaitMs ?? 120_000;
   for (let attempt = 0; ; attempt++) {
     const response = await send(ctx, url, init, policy.service);
     if (!RETRYABLE.has(response.status)) return response;
     const waitMs = retryAfterMs(response.headers.get('retry-after')) ?? Math.min(1000 * 2 ** attempt, maxWaitMs);
     await response.body?.cancel();
-    if (attempt >= maxRetries) {
-      throw new SourceError('remote', `${policy.service} kept refusing requests with HTTP ${response.status} (throttled) after ${maxRetries} retries; try again later`);
-    }
-    if (waitMs > maxWaitMs) {
-      throw new SourceError('remote', `${policy.service} asked to wait ${Math.ceil(waitMs / 1000)} s before the next request (HTTP ${response.status}); the run stopped and will be tried again later`);
-    }
-    await wait(waitMs, ctx.signal);
+    await waitOutThrottle(ctx.signal, policy, attempt, waitMs, { kept: `refusing requests with HTTP ${response.status}`, cause: `HTTP ${response.status}` });
   }
+}
+
+/**
+ * One throttled attempt, however the server said so (HTTP 429, EWS's ErrorServerBusy): waits
+ * `waitMs`, or fails the run once the retries are used up or the wait asked for is beyond the bound.
+ * `refusal` names the answer in the messages: `kept` after "kept", `cause` in parentheses.
+ */
+export async function waitOutThrottle(signal: AbortSignal, policy: ApiRequestPolicy, attempt: number, waitMs: number, refusal: { kept: string; cause: string }): Promise<void> {
+  const maxRetries = policy.maxRetries ?? 5;
+  const maxWaitMs = policy.maxWaitMs ?? 120_000;
+  if (attempt >= maxRetries) {
+    throw new SourceError('remote', `${policy.service} kept ${refusal.kept} (throttled) after ${maxRetries} retries; try again later`);
+  }
+  if (waitMs > maxWaitMs) {
+    throw new SourceError('remote', `${policy.service} asked to wait ${Math.ceil(waitMs / 1000)} s before the next request (${refusal.cause}); the run stopped and will be tried again later`);
+  }
+  await wait(waitMs, signal);
 }
 
 /** Waits, or rejects with the signal's own reason (the engine's timeout or stop) when it aborts. */
@@ -79,6 +89,15 @@ export function origin(url: string): string {
   } catch {
     return 'the configured URL';
   }
+}
+
+/** Basic or bearer credentials of an HTTP reader (vCard, CardDAV, EWS); the token wins when both are set. */
+export type HttpAuth = { username?: string; password?: string; token?: string };
+
+export function authHeader(auth: HttpAuth): Record<string, string> {
+  if (auth.token) return { authorization: `Bearer ${auth.token}` };
+  if (auth.username) return { authorization: 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64') };
+  return {};
 }
 
 /** Reads a JSON body; a body that is not JSON is the remote system's fault. */

@@ -4,8 +4,9 @@
  * the server (or a principal) from which `current-user-principal` → `addressbook-home-set` → the
  * address book collections below it lead to the one named in the options.
  */
+import { authHeader, type HttpAuth } from '../api-request.ts';
 import { SourceError, type ReadContext } from '../directory-source.ts';
-import { authHeader, send, statusError, transferError, type HttpAuth } from '../vcard/vcard-fetch.ts';
+import { send, statusError, transferError } from '../vcard/vcard-fetch.ts';
 import { hrefIn, isAddressBook, parseMultistatus, PROPFIND_DISCOVERY, textOf, type Multistatus } from './carddav-xml.ts';
 
 export type DavContext = Pick<ReadContext, 'fetch' | 'signal'> & { auth: HttpAuth; timeoutSeconds: number };

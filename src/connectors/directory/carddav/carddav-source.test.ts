@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { SourceError, type SourceItem } from '../directory-source.ts';
+import type { SourceItem } from '../directory-source.ts';
 import { freePort } from '../../../../test/support/ports.ts';
 import { startRadicale, type TestRadicale } from '../../../../test/support/radicale.ts';
-import { readContext, readSource, records } from '../../../../test/support/source-run.ts';
+import { fails, readContext, readSource, records } from '../../../../test/support/source-run.ts';
 import { carddavSourceType } from './carddav-source.ts';
 
 const vcard = (uid: string, name: string, tel: string, extra = '') =>
@@ -20,13 +20,6 @@ const USER = 'anna';
 const PW = 'any';
 const summary = (items: SourceItem[]) =>
   items.map((i) => (i.type === 'record' ? `+${i.recordId.split('/').pop()} ${i.contact.name}` : i.type === 'removed' ? `-${i.recordId.split('/').pop()}` : `?${i.recordId?.split('/').pop()} ${i.reason}`)).sort();
-
-const fails = (kind: SourceError['kind'], pattern: RegExp) => (err: unknown) => {
-  assert.ok(err instanceof SourceError, String(err));
-  assert.equal(err.kind, kind);
-  assert.match(err.message, pattern);
-  return true;
-};
 
 describe('carddav source', () => {
   let dav: TestRadicale;

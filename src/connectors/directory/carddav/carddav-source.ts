@@ -20,8 +20,8 @@
  * - Neither: every run is full.
  * Record ids are the cards' hrefs (paths), which is what sync-collection names removed members by.
  */
-import { checkOptions } from '../../pbx/options-check.ts';
 import { SourceError, type DirectorySourceType, type ReadContext, type SourceItem, type SourceRun } from '../directory-source.ts';
+import { checkSourceOptions } from '../source-options.ts';
 import { readCards } from '../vcard/vcard-lines.ts';
 import { cardToItem } from '../vcard/vcard-mapping.ts';
 import { answerError, davRequest, discoverAddressBook, type AddressBook, type DavContext } from './carddav-client.ts';
@@ -135,13 +135,10 @@ export const carddavSourceType: DirectorySourceType = {
   id: 'carddav',
   optionsSchema: carddavOptionsSchema,
   secretOptions: ['password'],
-  check(input) {
-    const checked = checkOptions(carddavOptionsSchema, input);
-    if (!checked.ok) return checked;
-    const o = checked.options as CarddavOptions;
-    if (o.password && !o.username) return { ok: false, field: '/username', message: 'username is required with a password' };
-    return checked;
-  },
+  check: (input) =>
+    checkSourceOptions(carddavOptionsSchema, input, (o) => {
+      if (o.password && !o.username) return { field: '/username', message: 'username is required with a password' };
+    }),
   async open(input, context): Promise<SourceRun> {
     const options = input as CarddavOptions;
     const ctx: DavContext = { fetch: context.fetch, signal: context.signal, auth: options, timeoutSeconds: options.timeoutSeconds };

@@ -11,8 +11,8 @@
 import { hash } from 'node:crypto';
 import { parse, CsvError, type Options } from 'csv-parse';
 import Type, { type Static } from 'typebox';
-import { checkOptions } from '../../pbx/options-check.ts';
 import { SourceError, type DirectorySourceType, type ReadContext, type SourceItem, type SourceOptions } from '../directory-source.ts';
+import { checkSourceOptions } from '../source-options.ts';
 import { planColumns, readRow, type ColumnMapping, type ColumnPlan } from './csv-columns.ts';
 import { CSV_DELIMITERS, CSV_ENCODINGS, decodeCsv, detectDelimiter } from './csv-decoding.ts';
 import { openCsvUrl } from './csv-fetch.ts';
@@ -50,15 +50,12 @@ export const csvSource: DirectorySourceType = {
   id: 'csv',
   optionsSchema: csvOptionsSchema,
   secretOptions: ['password', 'token'],
-  check(input) {
-    const checked = checkOptions(csvOptionsSchema, input);
-    if (!checked.ok) return checked;
-    const o = checked.options as CsvOptions;
-    if (o.password && !o.username) return { ok: false, field: '/username', message: 'username is required with a password' };
-    if (o.token && o.username) return { ok: false, field: '/token', message: 'use either a bearer token or username and password, not both' };
-    if (!o.url && (o.username || o.token)) return { ok: false, field: '/url', message: 'credentials need a url' };
-    return checked;
-  },
+  check: (input) =>
+    checkSourceOptions(csvOptionsSchema, input, (o) => {
+      if (o.password && !o.username) return { field: '/username', message: 'username is required with a password' };
+      if (o.token && o.username) return { field: '/token', message: 'use either a bearer token or username and password, not both' };
+      if (!o.url && (o.username || o.token)) return { field: '/url', message: 'credentials need a url' };
+    }),
   needsUpload: (options) => typeof options.url !== 'string',
   async open(options: SourceOptions, context: ReadContext) {
     const o = options as CsvOptions;

@@ -17,7 +17,7 @@
  *   exchange-web-services/ews-throttling-in-exchange): waited out like Retry-After, bounded.
  */
 import { XMLParser } from 'fast-xml-parser';
-import { apiRequest, origin, wait } from '../api-request.ts';
+import { apiRequest, authHeader, origin, waitOutThrottle } from '../api-request.ts';
 import { SourceError, type ReadContext } from '../directory-source.ts';
 import { EWS_EMAIL_KEYS, EWS_PHONE_KEYS, type EwsContactItem } from './ews-mapping.ts';
 
@@ -26,8 +26,6 @@ export type EwsAuth = { url: string; username: string; password: string; mailbox
 export type EwsPage = { items: EwsContactItem[]; nextOffset: number | null; total: number | null };
 
 const SERVICE = 'Exchange';
-const MAX_RETRIES = 5;
-const MAX_WAIT_MS = 120_000;
 
 const parser = new XMLParser({
   removeNSPrefix: true,
@@ -52,10 +50,8 @@ export class EwsClient {
     for (let attempt = 0; ; attempt++) {
       const answer = await this.#findItem(offset, pageSize);
       if (answer.kind === 'page') return answer.page;
-      const backOffMs = answer.backOffMs ?? 1000 * 2 ** attempt;
-      if (attempt >= MAX_RETRIES) throw new SourceError('remote', `${SERVICE} kept answering ErrorServerBusy (throttled) after ${MAX_RETRIES} retries; try again later`);
-      if (backOffMs > MAX_WAIT_MS) throw new SourceError('remote', `${SERVICE} asked to wait ${Math.ceil(backOffMs / 1000)} s before the next request (ErrorServerBusy); the run stopped and will be tried again later`);
-      await wait(backOffMs, this.#ctx.signal);
+      // The same bounds as a 429 with Retry-After (apiRequest's defaults: 5 retries, 120 s a wait).
+      await waitOutThrottle(this.#ctx.signal, { service: SERVICE }, attempt, answer.backOffMs ?? 1000 * 2 ** attempt, { kept: 'answering ErrorServerBusy', cause: 'ErrorServerBusy' });
     }
   }
 
@@ -66,7 +62,7 @@ export class EwsClient {
       url,
       {
         method: 'POST',
-        headers: { 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml', authorization: `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}` },
+        headers: { 'content-type': 'text/xml; charset=utf-8', accept: 'text/xml', ...authHeader({ username, password }) },
         body: findItemRequest(this.#auth, offset, pageSize),
       },
       { service: SERVICE },

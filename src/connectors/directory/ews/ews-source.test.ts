@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import { EwsSimulator } from '../../../../test/simulators/ews/ews-simulator.ts';
-import { readRun, records } from '../../../../test/support/read-run.ts';
+import { fails, readSource, recordsById } from '../../../../test/support/source-run.ts';
 import { SourceError } from '../directory-source.ts';
 import { exchangeEwsSource } from './ews-source.ts';
 
@@ -50,9 +50,9 @@ describe('exchange-ews source', () => {
   });
 
   it('reads the contacts folder page by page with every phone key; distribution lists are left out', async () => {
-    const run = await readRun(exchangeEwsSource, options());
+    const run = await readSource(exchangeEwsSource, options());
     assert.equal(run.full, true);
-    const byId = records(run);
+    const byId = recordsById(run);
     assert.deepEqual(byId.get('AAMk-all'), {
       name: 'Anna Alle', company: 'Acme AG', kind: 'person', notes: null, emails: ['anna@acme.example', 'anna.private@example.org'],
       numbers: [
@@ -68,20 +68,20 @@ describe('exchange-ews source', () => {
   });
 
   it('reads another mailbox\'s folder when allowed, and says so when not', async () => {
-    const run = await readRun(exchangeEwsSource, options({ mailbox: 'chef@example.com' }));
-    assert.deepEqual([...records(run).keys()], ['AAMk-chef']);
-    await assert.rejects(readRun(exchangeEwsSource, options({ mailbox: 'nobody@example.com' })), (err: unknown) => err instanceof SourceError && err.kind === 'remote' && /ErrorNonExistentMailbox/.test(err.message));
+    const run = await readSource(exchangeEwsSource, options({ mailbox: 'chef@example.com' }));
+    assert.deepEqual([...recordsById(run).keys()], ['AAMk-chef']);
+    await assert.rejects(readSource(exchangeEwsSource, options({ mailbox: 'nobody@example.com' })), fails('remote', /ErrorNonExistentMailbox/));
     sim.mailboxes.get('chef@example.com')!.readers.length = 0;
-    await assert.rejects(readRun(exchangeEwsSource, options({ mailbox: 'chef@example.com' })), (err: unknown) => err instanceof SourceError && err.kind === 'auth' && /ErrorAccessDenied/.test(err.message));
+    await assert.rejects(readSource(exchangeEwsSource, options({ mailbox: 'chef@example.com' })), fails('auth', /ErrorAccessDenied/));
   });
 
   it('a second run after a few changes reflects exactly those changes', async () => {
-    const first = records(await readRun(exchangeEwsSource, options()));
+    const first = recordsById(await readSource(exchangeEwsSource, options()));
     const folder = sim.mailboxes.get(USER)!.contacts;
     folder[2] = { id: 'AAMk-1', givenName: 'Kontakt', surname: '1', phones: { BusinessPhone: '+49 40 111' } };
     folder.splice(3, 1);
     folder.push({ id: 'AAMk-new', displayName: 'Neu', phones: { MobilePhone: '+49 170 1' } });
-    const second = records(await readRun(exchangeEwsSource, options()));
+    const second = recordsById(await readSource(exchangeEwsSource, options()));
     const changed = [...new Set([...first.keys(), ...second.keys()])].filter((id) => JSON.stringify(first.get(id)) !== JSON.stringify(second.get(id))).sort();
     assert.deepEqual(changed, ['AAMk-1', 'AAMk-2', 'AAMk-new']);
   });
@@ -89,27 +89,27 @@ describe('exchange-ews source', () => {
   it('waits out ErrorServerBusy for BackOffMilliseconds, and gives up on a back-off beyond its bound', async () => {
     sim.busy(1, 800);
     const started = Date.now();
-    assert.equal(records(await readRun(exchangeEwsSource, options())).size, 7);
+    assert.equal(recordsById(await readSource(exchangeEwsSource, options())).size, 7);
     assert.ok(Date.now() - started >= 750);
     assert.equal(sim.requests.filter((r) => r.status === 500).length, 1);
     sim.busy(1, 300_000);
-    await assert.rejects(readRun(exchangeEwsSource, options()), (err: unknown) => err instanceof SourceError && err.kind === 'remote' && /wait 300 s/.test(err.message));
+    await assert.rejects(readSource(exchangeEwsSource, options()), fails('remote', /wait 300 s/));
   });
 
   it('a wrong password is an auth error; a server without Basic is named as such', async () => {
-    await assert.rejects(readRun(exchangeEwsSource, options({ password: 'wrong-ews-pw' })), (err: unknown) => {
+    await assert.rejects(readSource(exchangeEwsSource, options({ password: 'wrong-ews-pw' })), (err: unknown) => {
       assert.ok(err instanceof SourceError && err.kind === 'auth', String(err));
       assert.match(err.message, /refused the user name or password \(HTTP 401\)/);
       assert.doesNotMatch(err.message, /wrong-ews-pw/);
       return true;
     });
     sim.basicEnabled = false;
-    await assert.rejects(readRun(exchangeEwsSource, options()), (err: unknown) => err instanceof SourceError && err.kind === 'auth' && /offers Negotiate, NTLM.*not supported/.test(err.message));
+    await assert.rejects(readSource(exchangeEwsSource, options()), fails('auth', /offers Negotiate, NTLM.*not supported/));
   });
 
   it('an unreachable server is SourceError(unreachable)', async () => {
     await sim.stop();
-    await assert.rejects(readRun(exchangeEwsSource, options()), (err: unknown) => err instanceof SourceError && err.kind === 'unreachable' && /Exchange at http:\/\/127\.0\.0\.1:\d+ is unreachable/.test(err.message));
+    await assert.rejects(readSource(exchangeEwsSource, options()), fails('unreachable', /Exchange at http:\/\/127\.0\.0\.1:\d+ is unreachable/));
   });
 
   it('stops when the run is aborted', async () => {
@@ -117,7 +117,7 @@ describe('exchange-ews source', () => {
     sim.busy(1, 5_000);
     setTimeout(() => controller.abort(new Error('shutdown')), 100);
     const started = Date.now();
-    await assert.rejects(readRun(exchangeEwsSource, options(), null, controller.signal), /shutdown/);
+    await assert.rejects(readSource(exchangeEwsSource, options(), { signal: controller.signal }), /shutdown/);
     assert.ok(Date.now() - started < 2_000, 'the back-off wait ends with the run');
   });
 });

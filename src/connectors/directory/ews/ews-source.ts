@@ -10,8 +10,8 @@
  * type). Protocol details and the authentication limits: ews-client.ts.
  */
 import Type, { type Static } from 'typebox';
-import { checkOptions } from '../../pbx/options-check.ts';
 import type { DirectorySourceType, ReadContext, SourceItem, SourceOptions, SourceRun } from '../directory-source.ts';
+import { checkSourceOptions } from '../source-options.ts';
 import { EwsClient } from './ews-client.ts';
 import { mapEwsContact } from './ews-mapping.ts';
 
@@ -33,7 +33,7 @@ export const exchangeEwsSource: DirectorySourceType = {
   id: 'exchange-ews',
   optionsSchema: ewsOptionsSchema,
   secretOptions: ['password'],
-  check: (input) => checkOptions(ewsOptionsSchema, input),
+  check: (input) => checkSourceOptions(ewsOptionsSchema, input),
   open: openEwsRun,
 };
 

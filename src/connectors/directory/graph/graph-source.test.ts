@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import { GraphSimulator } from '../../../../test/simulators/graph/graph-simulator.ts';
-import { readRun, records } from '../../../../test/support/read-run.ts';
+import { fails, readSource, recordsById } from '../../../../test/support/source-run.ts';
 import { SourceError } from '../directory-source.ts';
 import { microsoft365Source } from './graph-source.ts';
 
@@ -45,9 +45,9 @@ describe('microsoft-365 source', () => {
 
   it('reads users and organizational contacts across pages with every phone field; a token expiring mid-run is renewed', async () => {
     sim.onApiRequest = (_path, index) => index === 2 && sim.expireTokens();
-    const run = await readRun(microsoft365Source, options());
+    const run = await readSource(microsoft365Source, options());
     assert.equal(run.full, true);
-    const byId = records(run);
+    const byId = recordsById(run);
     assert.equal(byId.size, 11);
     assert.deepEqual(byId.get('users:u-all'), {
       name: 'Anna Alle', company: 'Contoso', kind: 'person', emails: ['anna@contoso.com'], notes: null,
@@ -63,56 +63,56 @@ describe('microsoft-365 source', () => {
     assert.equal(userPages, 4, '10 users at 3 a page');
     assert.equal(sim.requests.filter((r) => r.status === 401).length, 1, 'one request met the expired token');
     assert.equal(sim.tokensIssued, 2, 'one new token after expiry');
-    assert.equal(run.progress, 12);
+    assert.equal(run.progress.at(-1), 12);
     assert.ok(run.state && JSON.parse(run.state).links.users.includes('$deltatoken='));
   });
 
   it('a second run follows the delta links and yields only the changes', async () => {
-    const first = await readRun(microsoft365Source, options());
+    const first = await readSource(microsoft365Source, options());
     sim.upsertUser({ id: 'u3', displayName: 'User 3', companyName: 'Contoso', businessPhones: ['+49 30 99999'] });
     sim.upsertUser({ id: 'u-new', displayName: 'Neu Person', mobilePhone: '+49 172 1' });
     sim.deleteUser('u5');
     sim.deleteUser('u6', 'deleted');
     sim.upsertUser({ id: 'u7', displayName: 'User 7' }); // last number removed
     sim.deleteOrgContact('c2');
-    const second = await readRun(microsoft365Source, options(), first.state);
+    const second = await readSource(microsoft365Source, options(), { state: first.state });
     assert.equal(second.full, false);
     assert.deepEqual(second.items.map((i) => `${i.type} ${'recordId' in i ? i.recordId : ''}`).sort(), [
       'record users:u-new', 'record users:u3', 'removed contacts:c2', 'removed users:u5', 'removed users:u6', 'removed users:u7',
     ]);
-    assert.deepEqual(records(second).get('users:u3')?.numbers, [{ number: '+49 30 99999', type: 'business' }]);
-    const third = await readRun(microsoft365Source, options(), second.state);
+    assert.deepEqual(recordsById(second).get('users:u3')?.numbers, [{ number: '+49 30 99999', type: 'business' }]);
+    const third = await readSource(microsoft365Source, options(), { state: second.state });
     assert.deepEqual([third.full, third.items.length], [false, 0]);
   });
 
   for (const status of [400, 410] as const) {
     it(`an expired delta link (${status}) makes the next run a full one`, async () => {
-      const first = await readRun(microsoft365Source, options());
+      const first = await readSource(microsoft365Source, options());
       sim.expireDeltaTokens(status);
-      const second = await readRun(microsoft365Source, options(), first.state);
+      const second = await readSource(microsoft365Source, options(), { state: first.state });
       assert.equal(second.full, true);
-      assert.equal(records(second).size, 11);
-      const third = await readRun(microsoft365Source, options(), second.state);
+      assert.equal(recordsById(second).size, 11);
+      const third = await readSource(microsoft365Source, options(), { state: second.state });
       assert.equal(third.full, false);
     });
   }
 
   it('a state from other options is not used', async () => {
-    const first = await readRun(microsoft365Source, options({ orgContacts: false }));
-    const second = await readRun(microsoft365Source, options(), first.state);
+    const first = await readSource(microsoft365Source, options({ orgContacts: false }));
+    const second = await readSource(microsoft365Source, options(), { state: first.state });
     assert.equal(second.full, true);
   });
 
   it('waits as Retry-After asks on 429, and gives up on a wait beyond its bound', async () => {
     sim.throttle(2, 1);
     const started = Date.now();
-    const run = await readRun(microsoft365Source, options({ orgContacts: false }));
+    const run = await readSource(microsoft365Source, options({ orgContacts: false }));
     assert.ok(Date.now() - started >= 1900, 'two waits of a second');
-    assert.equal(records(run).size, 9);
+    assert.equal(recordsById(run).size, 9);
     assert.equal(sim.requests.filter((r) => r.status === 429).length, 2);
 
     sim.throttle(1, 3600);
-    await assert.rejects(readRun(microsoft365Source, options()), (err: unknown) => err instanceof SourceError && err.kind === 'remote' && /wait 3600 s/.test(err.message));
+    await assert.rejects(readSource(microsoft365Source, options()), fails('remote', /wait 3600 s/));
   });
 
   it('reads a mailbox contacts folder, paged by $skip, always in full', async () => {
@@ -120,30 +120,30 @@ describe('microsoft-365 source', () => {
       { id: 'm1', displayName: 'Dora Privat', emailAddresses: [{ name: 'Dora', address: 'dora@example.org' }], businessPhones: ['+49 40 1'], homePhones: ['+49 40 2', '+49 40 3'], mobilePhone: '+49 151 4', personalNotes: 'Lieferantin' },
       ...Array.from({ length: 6 }, (_, i) => ({ id: `m${i + 2}`, displayName: `Kontakt ${i + 2}`, businessPhones: [`+49 40 10${i}`] })),
     ]);
-    const run = await readRun(microsoft365Source, options({ users: false, orgContacts: false, mailbox: 'empfang@contoso.com', pageSize: 3 }));
+    const run = await readSource(microsoft365Source, options({ users: false, orgContacts: false, mailbox: 'empfang@contoso.com', pageSize: 3 }));
     assert.equal(run.full, true);
     assert.equal(run.state, null);
-    assert.deepEqual(records(run).get('mailbox:m1'), {
+    assert.deepEqual(recordsById(run).get('mailbox:m1'), {
       name: 'Dora Privat', company: null, kind: 'person', emails: ['dora@example.org'], notes: 'Lieferantin',
       numbers: [{ number: '+49 40 1', type: 'business' }, { number: '+49 151 4', type: 'mobile' }, { number: '+49 40 2', type: 'home' }, { number: '+49 40 3', type: 'home' }],
     });
-    assert.equal(records(run).size, 7);
+    assert.equal(recordsById(run).size, 7);
     assert.equal(sim.requests.filter((r) => r.path.endsWith('/contacts')).length, 3);
   });
 
   it('a wrong secret is an auth error that names the cause, never the secret', async () => {
-    await assert.rejects(readRun(microsoft365Source, options({ clientSecret: 'wrong-secret-xyz' })), (err: unknown) => {
+    await assert.rejects(readSource(microsoft365Source, options({ clientSecret: 'wrong-secret-xyz' })), (err: unknown) => {
       assert.ok(err instanceof SourceError && err.kind === 'auth', String(err));
       assert.match(err.message, /AADSTS7000215: Invalid client secret/);
       assert.doesNotMatch(err.message, /wrong-secret-xyz|Trace ID/);
       return true;
     });
-    await assert.rejects(readRun(microsoft365Source, options({ tenantId: 'fabrikam.com' })), (err: unknown) => err instanceof SourceError && err.kind === 'auth' && /AADSTS90002/.test(err.message));
+    await assert.rejects(readSource(microsoft365Source, options({ tenantId: 'fabrikam.com' })), fails('auth', /AADSTS90002/));
   });
 
   it('a token Graph keeps refusing after a renewal is an auth error', async () => {
     sim.onApiRequest = () => sim.expireTokens();
-    await assert.rejects(readRun(microsoft365Source, options()), (err: unknown) => err instanceof SourceError && err.kind === 'auth' && /InvalidAuthenticationToken/.test(err.message));
+    await assert.rejects(readSource(microsoft365Source, options()), fails('auth', /InvalidAuthenticationToken/));
     assert.equal(sim.tokensIssued, 2);
   });
 
@@ -151,17 +151,17 @@ describe('microsoft-365 source', () => {
     await sim.stop();
     sim = new GraphSimulator({ tenantId: 'contoso.onmicrosoft.com', clientId: 'app-1', clientSecret: SECRET, permissions: ['User.Read.All'] });
     urls = await sim.start();
-    await assert.rejects(readRun(microsoft365Source, options()), (err: unknown) => err instanceof SourceError && err.kind === 'auth' && /OrgContact\.Read\.All/.test(err.message));
+    await assert.rejects(readSource(microsoft365Source, options()), fails('auth', /OrgContact\.Read\.All/));
   });
 
   it('an unreachable endpoint is SourceError(unreachable)', async () => {
     await sim.stop();
-    await assert.rejects(readRun(microsoft365Source, options()), (err: unknown) => err instanceof SourceError && err.kind === 'unreachable' && /Microsoft Entra ID at http:\/\/127\.0\.0\.1:\d+ is unreachable/.test(err.message));
+    await assert.rejects(readSource(microsoft365Source, options()), fails('unreachable', /Microsoft Entra ID at http:\/\/127\.0\.0\.1:\d+ is unreachable/));
   });
 
   it('stops when the run is aborted', async () => {
     const controller = new AbortController();
     sim.onApiRequest = (_path, index) => index === 1 && controller.abort(new Error('shutdown'));
-    await assert.rejects(readRun(microsoft365Source, options(), null, controller.signal), /shutdown/);
+    await assert.rejects(readSource(microsoft365Source, options(), { signal: controller.signal }), /shutdown/);
   });
 });

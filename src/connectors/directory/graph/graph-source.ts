@@ -18,8 +18,8 @@
  *   mailbox always runs in full (all records each time; the engine diffs).
  */
 import Type, { type Static } from 'typebox';
-import { checkOptions } from '../../pbx/options-check.ts';
 import type { DirectorySourceType, ReadContext, SourceItem, SourceOptions, SourceRun } from '../directory-source.ts';
+import { checkSourceOptions } from '../source-options.ts';
 import { GraphClient, type GraphItem, type GraphPage } from './graph-client.ts';
 import { graphRecordId, mapGraphRecord, type GraphCollection } from './graph-mapping.ts';
 
@@ -53,13 +53,10 @@ export const microsoft365Source: DirectorySourceType = {
   id: 'microsoft-365',
   optionsSchema: graphOptionsSchema,
   secretOptions: ['clientSecret'],
-  check(input) {
-    const checked = checkOptions(graphOptionsSchema, input);
-    if (!checked.ok) return checked;
-    const o = checked.options as GraphOptions;
-    if (!o.users && !o.orgContacts && !o.mailbox) return { ok: false, field: '/users', message: 'choose at least one of users, orgContacts or mailbox' };
-    return checked;
-  },
+  check: (input) =>
+    checkSourceOptions(graphOptionsSchema, input, (o) => {
+      if (!o.users && !o.orgContacts && !o.mailbox) return { field: '/users', message: 'choose at least one of users, orgContacts or mailbox' };
+    }),
   open: openGraphRun,
 };
 

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { SourceError } from '../directory-source.ts';
 import { freePort } from '../../../../test/support/ports.ts';
 import { startSlapd, type TestSlapd } from '../../../../test/support/slapd.ts';
-import { readContext, readSource, records } from '../../../../test/support/source-run.ts';
+import { fails, readContext, readSource, records } from '../../../../test/support/source-run.ts';
 import { ldapSourceType } from './ldap-source.ts';
 import { guidString } from './ldap-mapping.ts';
 
@@ -111,12 +111,7 @@ describe('ldap source', () => {
   });
 
   it('fails with the server size limit when paging is off, so paging is what reads past it', async () => {
-    await assert.rejects(readSource(ldapSourceType, { ...base(), pageSize: 0 }), (err: unknown) => {
-      assert.ok(err instanceof SourceError);
-      assert.equal(err.kind, 'remote');
-      assert.match(err.message, /size limit/);
-      return true;
-    });
+    await assert.rejects(readSource(ldapSourceType, { ...base(), pageSize: 0 }), fails('remote', /size limit/));
     const small = await readSource(ldapSourceType, { ...base(), pageSize: 0, baseDn: 'uid=anna,ou=people,dc=example,dc=com', scope: 'base' });
     assert.equal(records(small.items).length, 1);
   });
@@ -146,22 +141,12 @@ describe('ldap source', () => {
   });
 
   it('says so when the password is wrong', async () => {
-    await assert.rejects(readSource(ldapSourceType, { ...base(), password: 'wrong' }), (err: unknown) => {
-      assert.ok(err instanceof SourceError);
-      assert.equal(err.kind, 'auth');
-      assert.match(err.message, /bind DN or password/);
-      return true;
-    });
+    await assert.rejects(readSource(ldapSourceType, { ...base(), password: 'wrong' }), fails('auth', /bind DN or password/));
   });
 
   it('says so when nothing listens', async () => {
     const port = await freePort();
-    await assert.rejects(readSource(ldapSourceType, { ...base(), url: `ldap://127.0.0.1:${port}` }), (err: unknown) => {
-      assert.ok(err instanceof SourceError);
-      assert.equal(err.kind, 'unreachable');
-      assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${port}.*ECONNREFUSED`));
-      return true;
-    });
+    await assert.rejects(readSource(ldapSourceType, { ...base(), url: `ldap://127.0.0.1:${port}` }), fails('unreachable', new RegExp(`127\\.0\\.0\\.1:${port}.*ECONNREFUSED`)));
   });
 
   it('names a base DN that does not exist', async () => {
@@ -179,12 +164,7 @@ describe('ldap source', () => {
     assert.equal(records(ldaps.items).length, 1);
     const startTls = await readSource(ldapSourceType, { ...base(), ...one, startTls: true, tlsCaFile: ldap.caFile });
     assert.equal(records(startTls.items).length, 1);
-    await assert.rejects(readSource(ldapSourceType, { ...base(), ...one, url: ldap.ldapsUrl }), (err: unknown) => {
-      assert.ok(err instanceof SourceError);
-      assert.equal(err.kind, 'unreachable');
-      assert.match(err.message, /not trusted/);
-      return true;
-    });
+    await assert.rejects(readSource(ldapSourceType, { ...base(), ...one, url: ldap.ldapsUrl }), fails('unreachable', /not trusted/));
     const insecure = await readSource(ldapSourceType, { ...base(), ...one, url: ldap.ldapsUrl, tlsRejectUnauthorized: false });
     assert.equal(records(insecure.items).length, 1);
   });

@@ -17,8 +17,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client, FilterParser, InsufficientAccessError, InvalidCredentialsError, InvalidDNSyntaxError, NoSuchObjectError, ResultCodeError, SizeLimitExceededError, StrongAuthRequiredError, ConfidentialityRequiredError } from 'ldapts';
-import { checkOptions } from '../../pbx/options-check.ts';
 import { SourceError, type DirectorySourceType, type ReadContext, type SourceItem, type SourceRun } from '../directory-source.ts';
+import { checkSourceOptions } from '../source-options.ts';
 import { effectiveMapping, ldapOptionsSchema, type LdapOptions } from './ldap-config.ts';
 import { entryToItem, requestedAttributes, type LdapEntry } from './ldap-mapping.ts';
 
@@ -123,21 +123,18 @@ export const ldapSourceType: DirectorySourceType = {
   id: 'ldap',
   optionsSchema: ldapOptionsSchema,
   secretOptions: ['password'],
-  check(input) {
-    const checked = checkOptions(ldapOptionsSchema, input);
-    if (!checked.ok) return checked;
-    const options = checked.options as LdapOptions;
-    try {
-      FilterParser.parseString(options.filter);
-    } catch (err) {
-      return { ok: false, field: '/filter', message: `filter is not a valid LDAP filter: ${(err as Error).message}` };
-    }
-    if (options.startTls && options.url.startsWith('ldaps:')) {
-      return { ok: false, field: '/startTls', message: 'startTls is for ldap:// URLs; ldaps:// is encrypted from the start' };
-    }
-    if (options.password && !options.bindDn) return { ok: false, field: '/bindDn', message: 'bindDn is required with a password' };
-    return checked;
-  },
+  check: (input) =>
+    checkSourceOptions(ldapOptionsSchema, input, (options) => {
+      try {
+        FilterParser.parseString(options.filter);
+      } catch (err) {
+        return { field: '/filter', message: `filter is not a valid LDAP filter: ${(err as Error).message}` };
+      }
+      if (options.startTls && options.url.startsWith('ldaps:')) {
+        return { field: '/startTls', message: 'startTls is for ldap:// URLs; ldaps:// is encrypted from the start' };
+      }
+      if (options.password && !options.bindDn) return { field: '/bindDn', message: 'bindDn is required with a password' };
+    }),
   async open(input, context): Promise<SourceRun> {
     const options = input as LdapOptions;
     const client = await connect(options, context.signal);

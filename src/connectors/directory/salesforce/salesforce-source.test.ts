@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import { SalesforceSimulator } from '../../../../test/simulators/salesforce/salesforce-simulator.ts';
-import { readRun, records } from '../../../../test/support/read-run.ts';
+import { fails, readSource, recordsById } from '../../../../test/support/source-run.ts';
 import { SourceError } from '../directory-source.ts';
 import { salesforceSource } from './salesforce-source.ts';
 
@@ -58,10 +58,10 @@ describe('salesforce source', () => {
 
   it('logs in by SOAP, reads Contacts and Accounts across batches with every phone field; an expired session logs in again', async () => {
     sim.onApiRequest = (_path, index) => index === 2 && sim.expireSessions();
-    const run = await readRun(salesforceSource, soap());
+    const run = await readSource(salesforceSource, soap());
     assert.equal(run.full, true);
     assert.equal(run.state, null);
-    const byId = records(run);
+    const byId = recordsById(run);
     assert.deepEqual(byId.get('Contact:003A'), {
       name: 'Anna Alle', company: 'Acme AG', kind: 'person', emails: ['anna@acme.example'], notes: null,
       numbers: [{ number: '+49 30 5001', type: 'business' }, { number: '+49 171 1', type: 'mobile' }, { number: '+49 30 9991', type: 'home' }, { number: '+49 30 8881', type: 'other' }, { number: '+49 30 5002', type: 'fax' }],
@@ -83,74 +83,74 @@ describe('salesforce source', () => {
   });
 
   it('a second run after a few changes reflects exactly those changes', async () => {
-    const first = records(await readRun(salesforceSource, soap()));
+    const first = recordsById(await readSource(salesforceSource, soap()));
     sim.contacts.set('003N3', { Id: '003N3', FirstName: 'Kontakt', LastName: '3', Phone: '+49 30 0000', AccountId: '001B' });
     sim.contacts.delete('003N4');
     sim.contacts.set('003NEW', { Id: '003NEW', FirstName: 'Neu', LastName: 'Person', MobilePhone: '+49 160 1' });
-    const second = records(await readRun(salesforceSource, soap()));
+    const second = recordsById(await readSource(salesforceSource, soap()));
     const changed = [...new Set([...first.keys(), ...second.keys()])].filter((id) => JSON.stringify(first.get(id)) !== JSON.stringify(second.get(id))).sort();
     assert.deepEqual(changed, ['Contact:003N3', 'Contact:003N4', 'Contact:003NEW']);
   });
 
   it('logs in with the OAuth username-password flow when a connected app is given', async () => {
     sim.connectedApp = { clientId: 'app-key', clientSecret: 'app-secret', runAs: null };
-    const run = await readRun(salesforceSource, soap({ clientId: 'app-key', clientSecret: 'app-secret', accounts: false }));
-    assert.equal(records(run).size, 9);
+    const run = await readSource(salesforceSource, soap({ clientId: 'app-key', clientSecret: 'app-secret', accounts: false }));
+    assert.equal(recordsById(run).size, 9);
     assert.ok(sim.requests.some((r) => r.path === '/services/oauth2/token' && r.status === 200));
     assert.ok(!sim.requests.some((r) => r.path.startsWith('/services/Soap')));
-    await assert.rejects(readRun(salesforceSource, soap({ clientId: 'app-key', clientSecret: 'wrong' })), isAuth(/invalid client credentials/));
+    await assert.rejects(readSource(salesforceSource, soap({ clientId: 'app-key', clientSecret: 'wrong' })), isAuth(/invalid client credentials/));
   });
 
   it('uses the client-credentials flow, renewing the token when it expires mid-run', async () => {
     sim.connectedApp = { clientId: 'app-key', clientSecret: 'app-secret', runAs: USER.username };
     sim.onApiRequest = (_path, index) => index === 1 && sim.expireSessions();
-    const run = await readRun(salesforceSource, { auth: 'client-credentials', loginUrl, clientId: 'app-key', clientSecret: 'app-secret' });
-    assert.equal(records(run).size, 12);
+    const run = await readSource(salesforceSource, { auth: 'client-credentials', loginUrl, clientId: 'app-key', clientSecret: 'app-secret' });
+    assert.equal(recordsById(run).size, 12);
     assert.equal(sim.logins, 2);
     sim.connectedApp.runAs = null;
-    await assert.rejects(readRun(salesforceSource, { auth: 'client-credentials', loginUrl, clientId: 'app-key', clientSecret: 'app-secret' }), isAuth(/no client credentials user enabled/));
+    await assert.rejects(readSource(salesforceSource, { auth: 'client-credentials', loginUrl, clientId: 'app-key', clientSecret: 'app-secret' }), isAuth(/no client credentials user enabled/));
   });
 
   it('waits as Retry-After asks on 429 and 503', async () => {
     sim.throttle(1, 1, 429);
     let started = Date.now();
-    assert.equal(records(await readRun(salesforceSource, soap({ accounts: false }))).size, 9);
+    assert.equal(recordsById(await readSource(salesforceSource, soap({ accounts: false }))).size, 9);
     assert.ok(Date.now() - started >= 900);
     sim.throttle(1, 1, 503);
     started = Date.now();
-    assert.equal(records(await readRun(salesforceSource, soap({ accounts: false }))).size, 9);
+    assert.equal(recordsById(await readSource(salesforceSource, soap({ accounts: false }))).size, 9);
     assert.ok(Date.now() - started >= 900);
     assert.deepEqual(sim.requests.filter((r) => r.status >= 429).map((r) => r.status), [429, 503]);
   });
 
   it('a wrong password is an auth error with Salesforce\'s reason, never the password', async () => {
-    await assert.rejects(readRun(salesforceSource, soap({ securityToken: 'stale' })), isAuth(/INVALID_LOGIN: Invalid username, password, security token/));
+    await assert.rejects(readSource(salesforceSource, soap({ securityToken: 'stale' })), isAuth(/INVALID_LOGIN: Invalid username, password, security token/));
   });
 
   it('a user without "API Enabled" or an org without API access gets a clear error', async () => {
     sim.users[0].apiEnabled = false;
-    await assert.rejects(readRun(salesforceSource, soap()), isAuth(/API_CURRENTLY_DISABLED.*"API Enabled"/));
+    await assert.rejects(readSource(salesforceSource, soap()), isAuth(/API_CURRENTLY_DISABLED.*"API Enabled"/));
     sim.connectedApp = { clientId: 'app-key', clientSecret: 'app-secret', runAs: null };
-    await assert.rejects(readRun(salesforceSource, soap({ clientId: 'app-key', clientSecret: 'app-secret' })), isAuth(/API_CURRENTLY_DISABLED/));
+    await assert.rejects(readSource(salesforceSource, soap({ clientId: 'app-key', clientSecret: 'app-secret' })), isAuth(/API_CURRENTLY_DISABLED/));
     sim.users[0].apiEnabled = true;
     sim.orgApiEnabled = false;
-    await assert.rejects(readRun(salesforceSource, soap()), isAuth(/API_DISABLED_FOR_ORG/));
+    await assert.rejects(readSource(salesforceSource, soap()), isAuth(/API_DISABLED_FOR_ORG/));
   });
 
   it('a server that refuses every new session ends in an auth error, not a loop', async () => {
     sim.onApiRequest = () => sim.expireSessions();
-    await assert.rejects(readRun(salesforceSource, soap()), isAuth(/refused every new session/));
+    await assert.rejects(readSource(salesforceSource, soap()), isAuth(/refused every new session/));
     assert.ok(sim.logins <= 4, `${sim.logins} logins`);
   });
 
   it('an unreachable login server is SourceError(unreachable)', async () => {
     await sim.stop();
-    await assert.rejects(readRun(salesforceSource, soap()), (err: unknown) => err instanceof SourceError && err.kind === 'unreachable' && /Salesforce at http:\/\/127\.0\.0\.1:\d+ is unreachable/.test(err.message));
+    await assert.rejects(readSource(salesforceSource, soap()), fails('unreachable', /Salesforce at http:\/\/127\.0\.0\.1:\d+ is unreachable/));
   });
 
   it('stops when the run is aborted', async () => {
     const controller = new AbortController();
     sim.onApiRequest = (_path, index) => index === 1 && controller.abort(new Error('shutdown'));
-    await assert.rejects(readRun(salesforceSource, soap(), null, controller.signal), /shutdown/);
+    await assert.rejects(readSource(salesforceSource, soap(), { signal: controller.signal }), /shutdown/);
   });
 });

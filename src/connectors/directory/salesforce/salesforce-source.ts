@@ -8,8 +8,8 @@
  * Protocol details and login flows: salesforce-client.ts.
  */
 import Type, { type Static } from 'typebox';
-import { checkOptions } from '../../pbx/options-check.ts';
 import type { DirectorySourceType, ReadContext, SourceItem, SourceOptions, SourceRun } from '../directory-source.ts';
+import { checkSourceOptions } from '../source-options.ts';
 import { SalesforceClient, type QueryPage, type SalesforceAuth } from './salesforce-client.ts';
 import { mapSalesforceAccount, mapSalesforceContact, salesforceRecordId, SOQL, type SalesforceAccountRecord, type SalesforceContactRecord, type SalesforceObject } from './salesforce-mapping.ts';
 
@@ -35,17 +35,14 @@ export const salesforceSource: DirectorySourceType = {
   id: 'salesforce',
   optionsSchema: salesforceOptionsSchema,
   secretOptions: ['password', 'securityToken', 'clientSecret'],
-  check(input) {
-    const checked = checkOptions(salesforceOptionsSchema, input);
-    if (!checked.ok) return checked;
-    const o = checked.options as SalesforceOptions;
-    if (o.auth === 'password' && !o.username) return { ok: false, field: '/username', message: 'username is required with auth "password"' };
-    if (o.auth === 'password' && !o.password) return { ok: false, field: '/password', message: 'password is required with auth "password"' };
-    if (o.auth === 'client-credentials' && !o.clientId) return { ok: false, field: '/clientId', message: 'clientId is required with auth "client-credentials"' };
-    if ((o.auth === 'client-credentials' || o.clientId) && !o.clientSecret) return { ok: false, field: '/clientSecret', message: 'clientSecret is required with a clientId' };
-    if (!o.contacts && !o.accounts) return { ok: false, field: '/contacts', message: 'choose at least one of contacts or accounts' };
-    return checked;
-  },
+  check: (input) =>
+    checkSourceOptions(salesforceOptionsSchema, input, (o) => {
+      if (o.auth === 'password' && !o.username) return { field: '/username', message: 'username is required with auth "password"' };
+      if (o.auth === 'password' && !o.password) return { field: '/password', message: 'password is required with auth "password"' };
+      if (o.auth === 'client-credentials' && !o.clientId) return { field: '/clientId', message: 'clientId is required with auth "client-credentials"' };
+      if ((o.auth === 'client-credentials' || o.clientId) && !o.clientSecret) return { field: '/clientSecret', message: 'clientSecret is required with a clientId' };
+      if (!o.contacts && !o.accounts) return { field: '/contacts', message: 'choose at least one of contacts or accounts' };
+    }),
   open: openSalesforceRun,
 };
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
 import { SugarSimulator } from '../../../../test/simulators/sugarcrm/sugarcrm-simulator.ts';
-import { readRun, records } from '../../../../test/support/read-run.ts';
+import { fails, readSource, recordsById } from '../../../../test/support/source-run.ts';
 import { SourceError } from '../directory-source.ts';
 import { sugarcrmSource } from './sugarcrm-source.ts';
 
@@ -45,9 +45,9 @@ describe('sugarcrm source', () => {
 
   it('reads Contacts and Accounts across pages with every phone field; an expired token is refreshed mid-run', async () => {
     sim.onApiRequest = (_path, index) => index === 1 && sim.expireTokens();
-    const run = await readRun(sugarcrmSource, options());
+    const run = await readSource(sugarcrmSource, options());
     assert.equal(run.full, true);
-    const byId = records(run);
+    const byId = recordsById(run);
     assert.deepEqual(byId.get('Contacts:c-all'), {
       name: 'Anna Alle', company: 'Acme AG', kind: 'person', notes: null, emails: ['anna@acme.example', 'private@example.org'],
       numbers: [{ number: '+49 30 1', type: 'business' }, { number: '+49 171 2', type: 'mobile' }, { number: '+49 30 3', type: 'home' }, { number: '+49 30 4', type: 'other' }, { number: '+49 30 5', type: 'fax' }],
@@ -64,17 +64,17 @@ describe('sugarcrm source', () => {
 
   it('logs in again when the refresh token is refused too', async () => {
     sim.onApiRequest = (_path, index) => index === 1 && sim.expireTokens({ refresh: true });
-    const run = await readRun(sugarcrmSource, options({ accounts: false }));
-    assert.equal(records(run).size, 8);
+    const run = await readSource(sugarcrmSource, options({ accounts: false }));
+    assert.equal(recordsById(run).size, 8);
     assert.deepEqual(sim.requests.filter((r) => r.grant).map((r) => `${r.grant} ${r.status}`), ['password 200', 'refresh_token 400', 'password 200']);
   });
 
   it('a second run after a few changes reflects exactly those changes', async () => {
-    const first = records(await readRun(sugarcrmSource, options()));
+    const first = recordsById(await readSource(sugarcrmSource, options()));
     sim.modules.Contacts.set('c2', { id: 'c2', first_name: 'Kontakt', last_name: '2', phone_work: '+49 40 222', phone_mobile: '+49 170 2' });
     sim.modules.Contacts.delete('c3');
     sim.modules.Accounts.set('a3', { id: 'a3', name: 'Initech', phone_office: '+49 40 9' });
-    const second = records(await readRun(sugarcrmSource, options()));
+    const second = recordsById(await readSource(sugarcrmSource, options()));
     const changed = [...new Set([...first.keys(), ...second.keys()])].filter((id) => JSON.stringify(first.get(id)) !== JSON.stringify(second.get(id))).sort();
     assert.deepEqual(changed, ['Accounts:a3', 'Contacts:c2', 'Contacts:c3']);
   });
@@ -82,34 +82,34 @@ describe('sugarcrm source', () => {
   it('waits as Retry-After asks on 429', async () => {
     sim.throttle(1, 1);
     const started = Date.now();
-    assert.equal(records(await readRun(sugarcrmSource, options({ accounts: false }))).size, 8);
+    assert.equal(recordsById(await readSource(sugarcrmSource, options({ accounts: false }))).size, 8);
     assert.ok(Date.now() - started >= 900);
     assert.equal(sim.requests.filter((r) => r.status === 429).length, 1);
   });
 
   it('a wrong password or an unregistered platform is an auth error with a readable reason, never the password', async () => {
-    await assert.rejects(readRun(sugarcrmSource, options({ password: 'wrong-pass-42' })), (err: unknown) => {
+    await assert.rejects(readSource(sugarcrmSource, options({ password: 'wrong-pass-42' })), (err: unknown) => {
       assert.ok(err instanceof SourceError && err.kind === 'auth', String(err));
       assert.match(err.message, /need_login: You must specify a valid username and password/);
       assert.doesNotMatch(err.message, /wrong-pass-42/);
       return true;
     });
-    await assert.rejects(readRun(sugarcrmSource, options({ platform: 'unregistered' })), (err: unknown) => err instanceof SourceError && err.kind === 'auth' && /Admin > Configure API Platforms/.test(err.message));
+    await assert.rejects(readSource(sugarcrmSource, options({ platform: 'unregistered' })), fails('auth', /Admin > Configure API Platforms/));
   });
 
   it('a token refused right after renewal is an auth error', async () => {
     sim.onApiRequest = () => sim.expireTokens();
-    await assert.rejects(readRun(sugarcrmSource, options()), (err: unknown) => err instanceof SourceError && err.kind === 'auth' && /invalid_grant: The access token provided is invalid/.test(err.message));
+    await assert.rejects(readSource(sugarcrmSource, options()), fails('auth', /invalid_grant: The access token provided is invalid/));
   });
 
   it('an unreachable instance is SourceError(unreachable)', async () => {
     await sim.stop();
-    await assert.rejects(readRun(sugarcrmSource, options()), (err: unknown) => err instanceof SourceError && err.kind === 'unreachable' && /SugarCRM at http:\/\/127\.0\.0\.1:\d+ is unreachable/.test(err.message));
+    await assert.rejects(readSource(sugarcrmSource, options()), fails('unreachable', /SugarCRM at http:\/\/127\.0\.0\.1:\d+ is unreachable/));
   });
 
   it('stops when the run is aborted', async () => {
     const controller = new AbortController();
     sim.onApiRequest = (_path, index) => index === 1 && controller.abort(new Error('shutdown'));
-    await assert.rejects(readRun(sugarcrmSource, options(), null, controller.signal), /shutdown/);
+    await assert.rejects(readSource(sugarcrmSource, options(), { signal: controller.signal }), /shutdown/);
   });
 });

@@ -7,8 +7,8 @@
  * last run; records deleted in Sugar are simply absent. Protocol details: sugarcrm-client.ts.
  */
 import Type, { type Static } from 'typebox';
-import { checkOptions } from '../../pbx/options-check.ts';
 import { SourceError, type DirectorySourceType, type ReadContext, type SourceItem, type SourceOptions, type SourceRun } from '../directory-source.ts';
+import { checkSourceOptions } from '../source-options.ts';
 import { SugarClient } from './sugarcrm-client.ts';
 import { mapSugarRecord, sugarRecordId, type SugarModule } from './sugarcrm-mapping.ts';
 
@@ -33,13 +33,10 @@ export const sugarcrmSource: DirectorySourceType = {
   id: 'sugarcrm',
   optionsSchema: sugarcrmOptionsSchema,
   secretOptions: ['password', 'clientSecret'],
-  check(input) {
-    const checked = checkOptions(sugarcrmOptionsSchema, input);
-    if (!checked.ok) return checked;
-    const o = checked.options as SugarcrmOptions;
-    if (!o.contacts && !o.accounts) return { ok: false, field: '/contacts', message: 'choose at least one of contacts or accounts' };
-    return checked;
-  },
+  check: (input) =>
+    checkSourceOptions(sugarcrmOptionsSchema, input, (o) => {
+      if (!o.contacts && !o.accounts) return { field: '/contacts', message: 'choose at least one of contacts or accounts' };
+    }),
   open: openSugarRun,
 };
 

@@ -1,17 +1,14 @@
 /**
  * HTTP for the vCard and CardDAV readers, through the engine's guarded `ctx.fetch`: basic or bearer
- * auth, a time limit per request, and failures as SourceErrors that name the host but never the
- * path, a credential or any card data.
+ * auth (api-request.ts), a time limit per request, and failures as SourceErrors that name the host
+ * but never the path, a credential or any card data.
+ *
+ * Not apiRequest: these readers talk to file and DAV servers, not throttling vendor APIs, so they
+ * have a per-request time limit instead of Retry-After, and messages in the servers' terms (host,
+ * what was under way) rather than a vendor's name.
  */
+import { authHeader, type HttpAuth } from '../api-request.ts';
 import { SourceError, type ReadContext } from '../directory-source.ts';
-
-export type HttpAuth = { username?: string; password?: string; token?: string };
-
-export function authHeader(auth: HttpAuth): Record<string, string> {
-  if (auth.token) return { authorization: `Bearer ${auth.token}` };
-  if (auth.username) return { authorization: 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64') };
-  return {};
-}
 
 const CODES: Record<string, string> = {
   ECONNREFUSED: 'the connection was refused (is the server running, is the port right?)',

@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { SourceError } from '../directory-source.ts';
 import { freePort } from '../../../../test/support/ports.ts';
-import { readSource, records } from '../../../../test/support/source-run.ts';
+import { fails, readSource, records } from '../../../../test/support/source-run.ts';
 import { vcardSourceType } from './vcard-source.ts';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url).pathname;
@@ -52,13 +51,6 @@ before(async () => {
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 });
 after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
-const fails = (kind: SourceError['kind'], pattern: RegExp) => (err: unknown) => {
-  assert.ok(err instanceof SourceError, String(err));
-  assert.equal(err.kind, kind);
-  assert.match(err.message, pattern);
-  return true;
-};
 
 describe('vcard source', () => {
   it('downloads with basic auth and with a bearer token', async () => {

@@ -12,8 +12,8 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import Type, { type Static } from 'typebox';
-import { checkOptions } from '../../pbx/options-check.ts';
 import { SourceError, type DirectorySourceType, type ReadContext, type SourceItem } from '../directory-source.ts';
+import { checkSourceOptions } from '../source-options.ts';
 import { download } from './vcard-fetch.ts';
 import { readCards, VcardSyntaxError, type RawCard } from './vcard-lines.ts';
 import { cardToItem } from './vcard-mapping.ts';
@@ -69,16 +69,13 @@ export const vcardSourceType: DirectorySourceType = {
   id: 'vcard',
   optionsSchema: vcardOptionsSchema,
   secretOptions: ['password', 'token'],
-  check(input) {
-    const checked = checkOptions(vcardOptionsSchema, input);
-    if (!checked.ok) return checked;
-    const o = checked.options as VcardOptions;
-    if (o.url && o.path) return { ok: false, field: '/url', message: 'give either url or path, not both' };
-    if (!o.url && (o.username || o.token)) return { ok: false, field: o.path ? '/path' : '/url', message: 'credentials are for a url' };
-    if (o.password && !o.username) return { ok: false, field: '/username', message: 'username is required with a password' };
-    if (o.token && o.username) return { ok: false, field: '/token', message: 'use either a bearer token or username and password, not both' };
-    return checked;
-  },
+  check: (input) =>
+    checkSourceOptions(vcardOptionsSchema, input, (o) => {
+      if (o.url && o.path) return { field: '/url', message: 'give either url or path, not both' };
+      if (!o.url && (o.username || o.token)) return { field: o.path ? '/path' : '/url', message: 'credentials are for a url' };
+      if (o.password && !o.username) return { field: '/username', message: 'username is required with a password' };
+      if (o.token && o.username) return { field: '/token', message: 'use either a bearer token or username and password, not both' };
+    }),
   async open(input, context) {
     const o = input as VcardOptions;
     let chunks: AsyncIterable<Uint8Array>;
