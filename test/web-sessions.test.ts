@@ -81,6 +81,21 @@ forEachDialect('web sessions', (dialect) => {
     assert.equal(agentKey.statusCode, 403, 'an admin cookie does not lift an agent key');
   });
 
+  it("stores the user's own preference (run the favourite automatically) with the CSRF token only", async () => {
+    const anna = await session('201');
+    assert.deepEqual(anna.body.preferences, { autoRunFavourite: false });
+    const put = (headers: Record<string, string>) =>
+      t.app.inject({ method: 'PUT', url: '/api/v1/session/preferences', headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify({ autoRunFavourite: true }) });
+    assert.equal((await put({ cookie: anna.cookie })).json().code, 'CB_CSRF');
+    assert.equal((await put({})).statusCode, 401);
+    const ok = await put({ cookie: anna.cookie, 'x-csrf-token': anna.csrf });
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.deepEqual(ok.json().preferences, { autoRunFavourite: true });
+    // Server-side: a new session (another browser) starts with it; other users keep theirs.
+    assert.deepEqual((await session('anna@example.com')).body.preferences, { autoRunFavourite: true });
+    assert.deepEqual((await session('200')).body.preferences, { autoRunFavourite: false });
+  });
+
   it('signs out: the cookie is cleared and the session no longer opens anything', async () => {
     const s = await session('200');
     const noCsrf = await t.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie: s.cookie } });

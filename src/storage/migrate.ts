@@ -12,6 +12,7 @@ import * as m005 from './migrations/005-sources.ts';
 import * as m006 from './migrations/006-actions.ts';
 import * as m007 from './migrations/007-crm.ts';
 import * as m008 from './migrations/008-web-sessions.ts';
+import * as m009 from './migrations/009-web-preferences.ts';
 
 const MIGRATIONS = [
   ['001-initial', m001],
@@ -22,6 +23,7 @@ const MIGRATIONS = [
   ['006-actions', m006],
   ['007-crm', m007],
   ['008-web-sessions', m008],
+  ['009-web-preferences', m009],
 ] as const;
 
 export async function migrateToLatest(dialect: StorageDialect): Promise<MigrationResultSet> {

@@ -364,6 +364,8 @@ export type WebLoginTable = {
   password_hash: string;
   role: string;
   updated_at: string;
+  /** 1: the screen pop runs the user's favourite action when a call rings (migration 009). */
+  auto_run_favourite: Generated<number>;
 };
 
 /** Web UI sessions: only the SHA-256 of the cookie's token is stored. */

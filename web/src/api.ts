@@ -58,6 +58,8 @@ export type Session = {
   defaultCountry: string;
   expiresAt: string;
   csrfToken: string;
+  /** The user's own choices, stored server-side (PUT /api/v1/session/preferences). */
+  preferences: { autoRunFavourite: boolean };
 };
 
 export type PhoneNumber = { raw: string; e164: string | null; withheld: boolean };

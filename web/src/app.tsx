@@ -54,7 +54,7 @@ export function App() {
     );
   }
   return (
-    <AppProvider session={session} signOut={signOut}>
+    <AppProvider session={session} signOut={signOut} updateSession={adopt}>
       <Layout>
         <Page path={path} admin={session.role === 'admin'} />
       </Layout>

@@ -5,11 +5,13 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ActionButtons } from './action-buttons.tsx';
+import { runFavourite } from './auto-run.tsx';
 import { api, query, type Call } from './api.ts';
 import { useCallStream } from './call-stream.ts';
 import { otherParty } from './components.tsx';
 import { Link } from './router.tsx';
 import { useApp } from './session.tsx';
+import { useToast } from './toasts.tsx';
 
 type Pop = { call: Call; earlier: number | null };
 
@@ -25,6 +27,10 @@ export function ScreenPop() {
   const { session, t, fmt } = useApp();
   const [pops, setPops] = useState<Pop[]>([]);
   const extension = session.user.extension;
+  const toast = useToast();
+  // Read when a call pops, without resubscribing the stream whenever the user flips the switch.
+  const autoRun = useRef(session.preferences.autoRunFavourite);
+  autoRun.current = session.preferences.autoRunFavourite;
 
   // Calls popped already (also dismissed ones): later changes update their pop, never pop again.
   const popped = useRef(new Set<string>());
@@ -38,6 +44,7 @@ export function ScreenPop() {
       if (call.state !== 'ringing' || call.direction === 'outbound') return;
       popped.current.add(call.id);
       setPops((all) => [{ call, earlier: null }, ...all]);
+      if (autoRun.current) runFavourite(call.id, t, toast).catch(toast.error);
       earlierCalls(call).then(
         (n) => setPops((all) => all.map((p) => (p.call.id === call.id ? { ...p, earlier: n } : p))),
         () => {},
@@ -48,7 +55,7 @@ export function ScreenPop() {
         new Notification(t('pop.notification', { who }), { body: call.caller?.company ?? fmt.phone(party, t('call.withheld')), tag: call.id });
       }
     },
-    [fmt, t],
+    [fmt, t, toast],
   );
   // A call already ringing when the page opens (or the stream reconnects) pops too.
   const catchUp = useCallback(() => {

@@ -12,13 +12,15 @@ type AppContextValue = {
   locale: Locale;
   fmt: Formatters;
   signOut(): void;
+  /** Replaces the session after a change of the user's own preferences. */
+  updateSession(session: Session): void;
 };
 
 const AppContext = createContext<AppContextValue | null>(null);
 
-export function AppProvider({ session, signOut, children }: { session: Session; signOut(): void; children: ReactNode }) {
+export function AppProvider({ session, signOut, updateSession, children }: { session: Session; signOut(): void; updateSession(session: Session): void; children: ReactNode }) {
   const { t, locale } = useI18n();
-  const value = useMemo(() => ({ session, t, locale, fmt: formatters(locale, session.defaultCountry), signOut }), [session, t, locale, signOut]);
+  const value = useMemo(() => ({ session, t, locale, fmt: formatters(locale, session.defaultCountry), signOut, updateSession }), [session, t, locale, signOut, updateSession]);
   return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
 }
 

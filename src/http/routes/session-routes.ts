@@ -25,7 +25,8 @@ function setCookie(request: FastifyRequest, reply: FastifyReply, value: string, 
 async function view(deps: AppDeps, token: string, s: ActiveSession) {
   const { id, name, email, extension } = s.user;
   const { defaultCountry } = await deps.settings.numbering(s.user.tenantId);
-  return { user: { id, name, email, extension }, role: s.role, tenantId: s.user.tenantId, defaultCountry, expiresAt: s.expiresAt, csrfToken: deps.sessions.csrfToken(token) };
+  const preferences = await deps.store.webSessions.preferences(s.user.id);
+  return { user: { id, name, email, extension }, role: s.role, tenantId: s.user.tenantId, defaultCountry, expiresAt: s.expiresAt, csrfToken: deps.sessions.csrfToken(token), preferences };
 }
 
 export async function sessionRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -73,6 +74,29 @@ export async function sessionRoutes(app: FastifyInstance, deps: AppDeps): Promis
     if (!session || !token) throw new CallbridgeError('CB_UNAUTHORIZED', 'Not signed in');
     return view(deps, token, session);
   });
+
+  // The signed-in person's own choices (a session, not an API key: machines have no screen pop).
+  app.put<{ Body: { autoRunFavourite: boolean } }>(
+    '/api/v1/session/preferences',
+    {
+      schema: {
+        ...docs,
+        summary: "Your web UI preferences: autoRunFavourite = the screen pop runs your favourite action when a call rings",
+        body: { type: 'object', required: ['autoRunFavourite'], additionalProperties: false, properties: { autoRunFavourite: { type: 'boolean' } } },
+      },
+    },
+    async (request) => {
+      const token = cookie(request, SESSION_COOKIE);
+      const session = await sessions.verify(token);
+      if (!session || !token) throw new CallbridgeError('CB_UNAUTHORIZED', 'Not signed in');
+      const presented = request.headers['x-csrf-token'];
+      if (!sessions.csrfMatches(token, typeof presented === 'string' ? presented : undefined)) {
+        throw new CallbridgeError('CB_CSRF', 'Send the CSRF token of your session in the x-csrf-token header');
+      }
+      await deps.store.webSessions.setPreferences(session.user.id, { autoRunFavourite: request.body.autoRunFavourite });
+      return view(deps, token, session);
+    },
+  );
 
   app.delete('/api/v1/session', { schema: { ...docs, summary: 'Sign out' } }, async (request, reply) => {
     const token = cookie(request, SESSION_COOKIE);

@@ -6,6 +6,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { User } from './users-repository.ts';
 
+/** What a signed-in user chose for their own web UI. */
+export type WebPreferences = { autoRunFavourite: boolean };
+
 export type WebLogin = { userId: string; tenantId: string; passwordHash: string; role: string; updatedAt: string };
 
 export type WebSession = { id: string; tenantId: string; userId: string; createdAt: string; expiresAt: string };
@@ -54,6 +57,16 @@ export class WebSessionsRepository {
       }
       await trx.deleteFrom('web_sessions').where('user_id', '=', login.userId).execute();
     });
+  }
+
+  /** The web UI preferences of a user who may sign in (defaults for one who may not). */
+  async preferences(userId: string): Promise<WebPreferences> {
+    const row = await this.#db.selectFrom('web_logins').select('auto_run_favourite').where('user_id', '=', userId).executeTakeFirst();
+    return { autoRunFavourite: Number(row?.auto_run_favourite ?? 0) === 1 };
+  }
+
+  async setPreferences(userId: string, preferences: WebPreferences): Promise<void> {
+    await this.#db.updateTable('web_logins').set({ auto_run_favourite: preferences.autoRunFavourite ? 1 : 0 }).where('user_id', '=', userId).execute();
   }
 
   /** user id → role, for the users page. */

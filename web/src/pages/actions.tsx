@@ -8,6 +8,7 @@ import { api } from '../api.ts';
 import { Badge, Empty, Loading, PageHeader } from '../components.tsx';
 import { useApp } from '../session.tsx';
 import { useToast } from '../toasts.tsx';
+import { AutoRunSwitch } from '../auto-run.tsx';
 import { ActionEditor, type Action } from './action-editor.tsx';
 
 export function ActionsPage() {
@@ -49,9 +50,12 @@ export function ActionsPage() {
         title={t('actions.title')}
         subtitle={t('actions.subtitle')}
         actions={
-          <button className="btn btn-primary" type="button" onClick={() => setEditing('new')}>
-            + {t('actions.new')}
-          </button>
+          <>
+            <AutoRunSwitch />
+            <button className="btn btn-primary" type="button" onClick={() => setEditing('new')}>
+              + {t('actions.new')}
+            </button>
+          </>
         }
       />
       <section className="card">

@@ -7,12 +7,9 @@ import { api } from '../api.ts';
 import { Badge, Empty, Loading, PageHeader, type Tone } from '../components.tsx';
 import { useApp } from '../session.tsx';
 import { useToast } from '../toasts.tsx';
+import { ConnectionEditor, type ConnectorType, type EditableConnection } from './connection-editor.tsx';
 
-type Connection = {
-  id: string;
-  type: string;
-  name: string;
-  enabled: boolean;
+type Connection = EditableConnection & {
   capabilities: { clickToDial: boolean } | null;
   status: { state: string; connectedSince: string | null; lastEventAt: string | null; lastError: string | null; eventsReceived: number } | null;
 };
@@ -23,15 +20,23 @@ export function ConnectionsPage() {
   const { t, fmt, session } = useApp();
   const toast = useToast();
   const [items, setItems] = useState<Connection[] | null>(null);
+  const [types, setTypes] = useState<ConnectorType[]>([]);
+  // null: no editor open; 'new': adding one.
+  const [editing, setEditing] = useState<Connection | 'new' | null>(null);
+  const [version, setVersion] = useState(0);
   const [dial, setDial] = useState<{ connectorId: string; extension: string; number: string }>({ connectorId: '', extension: session.user.extension, number: '' });
 
   useEffect(() => {
-    const load = () => api<{ items: Connection[] }>('GET', '/api/v1/connectors').then((r) => setItems(r.items), toast.error);
+    const load = () =>
+      api<{ items: Connection[]; types: ConnectorType[] }>('GET', '/api/v1/connectors').then((r) => {
+        setItems(r.items);
+        setTypes(r.types);
+      }, toast.error);
     void load();
     // Connections come and go by themselves; the states follow without a reload.
     const timer = setInterval(load, 5000);
     return () => clearInterval(timer);
-  }, [toast]);
+  }, [toast, version]);
 
   const dialers = (items ?? []).filter((c) => c.enabled && c.capabilities?.clickToDial);
   const submit = async (e: FormEvent) => {
@@ -44,10 +49,34 @@ export function ConnectionsPage() {
     }
   };
 
+  const remove = async (c: Connection) => {
+    if (!window.confirm(t('connections.confirmDelete', { name: c.name }))) return;
+    try {
+      await api('DELETE', `/api/v1/connectors/${encodeURIComponent(c.id)}`);
+      toast.success(t('connections.deleted'));
+    } catch (err) {
+      toast.error(err);
+    }
+    setVersion((v) => v + 1);
+  };
+  const saved = () => {
+    setEditing(null);
+    setVersion((v) => v + 1);
+  };
+
   if (!items) return <Loading />;
   return (
     <>
-      <PageHeader title={t('connections.title')} subtitle={t('connections.subtitle')} />
+      <PageHeader
+        title={t('connections.title')}
+        subtitle={t('connections.subtitle')}
+        actions={
+          <button className="btn btn-primary" type="button" onClick={() => setEditing('new')} disabled={types.length === 0}>
+            {t('connections.add')}
+          </button>
+        }
+      />
+      {editing && <ConnectionEditor connection={editing === 'new' ? null : editing} types={types} onClose={() => setEditing(null)} onSaved={saved} />}
       <section className="card">
         {items.length === 0 ? (
           <Empty>{t('connections.empty')}</Empty>
@@ -59,6 +88,7 @@ export function ConnectionsPage() {
                 <th>{t('col.state')}</th>
                 <th>{t('connections.lastEvent')}</th>
                 <th className="num">{t('connections.events')}</th>
+                <th className="num">{t('col.actions')}</th>
               </tr>
             </thead>
             <tbody>
@@ -76,6 +106,14 @@ export function ConnectionsPage() {
                     </td>
                     <td className="tabular">{c.status?.lastEventAt ? fmt.dateTime(c.status.lastEventAt) : '–'}</td>
                     <td className="num tabular">{fmt.count(c.status?.eventsReceived ?? 0)}</td>
+                    <td className="num">
+                      <button className="btn btn-small" type="button" onClick={() => setEditing(c)}>
+                        {t('common.edit')}
+                      </button>
+                      <button className="btn btn-small btn-danger" type="button" onClick={() => void remove(c)}>
+                        {t('common.delete')}
+                      </button>
+                    </td>
                   </tr>
                 );
               })}

@@ -7,14 +7,10 @@ import { api } from '../api.ts';
 import { Badge, Empty, Loading, PageHeader } from '../components.tsx';
 import { useApp } from '../session.tsx';
 import { useToast } from '../toasts.tsx';
+import { SourceEditor, type EditableSource, type SourceType } from './source-editor.tsx';
 
-type Report = { ok: boolean; finishedAt: string; durationMs: number; read: number; added: number; changed: number; removed: number; skipped: number; error: string | null };
-type Source = {
-  id: string;
-  type: string;
-  name: string;
-  interval: string;
-  enabled: boolean;
+type Report = { ok: boolean; finishedAt: string; durationMs: number; read: number; added: number; changed: number; removed: number; skipped: number; error: string | null; skippedItems?: { line?: number; recordId?: string; reason: string }[] };
+type Source = EditableSource & {
   status: {
     running: boolean;
     progress: { read: number; total?: number } | null;
@@ -30,11 +26,17 @@ export function SourcesPage() {
   const { t, fmt } = useApp();
   const toast = useToast();
   const [sources, setSources] = useState<Source[] | null>(null);
+  const [types, setTypes] = useState<SourceType[]>([]);
+  // null: no editor open; 'new': adding one.
+  const [editing, setEditing] = useState<Source | 'new' | null>(null);
   const [version, setVersion] = useState(0);
   const running = sources?.some((s) => s.status.running) ?? false;
 
   useEffect(() => {
-    api<{ items: Source[] }>('GET', '/api/v1/sources').then((r) => setSources(r.items), toast.error);
+    api<{ items: Source[]; types: SourceType[] }>('GET', '/api/v1/sources').then((r) => {
+      setSources(r.items);
+      setTypes(r.types);
+    }, toast.error);
   }, [version, toast]);
   // Progress: poll while anything runs (a run reports what it has read so far).
   useEffect(() => {
@@ -55,10 +57,35 @@ export function SourcesPage() {
     setTimeout(() => setVersion((v) => v + 1), 800);
   };
 
+  const remove = async (s: Source) => {
+    // Deleting a source deletes every contact synced from it: worth a second thought.
+    if (!window.confirm(t('sources.confirmDelete', { name: s.name }))) return;
+    try {
+      await api('DELETE', `/api/v1/sources/${encodeURIComponent(s.id)}`);
+      toast.success(t('sources.deleted'));
+    } catch (err) {
+      toast.error(err);
+    }
+    setVersion((v) => v + 1);
+  };
+  const saved = () => {
+    setEditing(null);
+    setVersion((v) => v + 1);
+  };
+
   if (!sources) return <Loading />;
   return (
     <>
-      <PageHeader title={t('sources.title')} subtitle={t('sources.subtitle')} />
+      <PageHeader
+        title={t('sources.title')}
+        subtitle={t('sources.subtitle')}
+        actions={
+          <button className="btn btn-primary" type="button" onClick={() => setEditing('new')} disabled={types.length === 0}>
+            {t('sources.add')}
+          </button>
+        }
+      />
+      {editing && <SourceEditor source={editing === 'new' ? null : editing} types={types} onClose={() => setEditing(null)} onSaved={saved} />}
       <section className="card">
         {sources.length === 0 ? (
           <Empty>{t('sources.empty')}</Empty>
@@ -111,6 +138,18 @@ export function SourcesPage() {
                       ) : (
                         <span className="muted">–</span>
                       )}
+                      {r && r.skippedItems && r.skippedItems.length > 0 && (
+                        <details className="small" data-testid="skipped">
+                          <summary>{t('sources.skippedWhy')}</summary>
+                          <ul className="skipped-list">
+                            {r.skippedItems.map((item, i) => (
+                              <li key={i}>
+                                {item.line !== undefined ? t('sources.line', { n: item.line }) : item.recordId ?? ''} {item.reason}
+                              </li>
+                            ))}
+                          </ul>
+                        </details>
+                      )}
                       {failedLast && s.status.lastError && (
                         <div className="error-text" data-testid="source-error">
                           {s.status.lastError}
@@ -121,6 +160,12 @@ export function SourcesPage() {
                     <td className="num">
                       <button className="btn btn-small" type="button" disabled={s.status.running} onClick={() => void syncNow(s)}>
                         {t('sources.syncNow')}
+                      </button>
+                      <button className="btn btn-small" type="button" onClick={() => setEditing(s)}>
+                        {t('common.edit')}
+                      </button>
+                      <button className="btn btn-small btn-danger" type="button" onClick={() => void remove(s)}>
+                        {t('common.delete')}
                       </button>
                     </td>
                   </tr>

@@ -1,0 +1,160 @@
+/**
+ * The Integrations page's editors in a real browser against the real server (web-harness.ts): a
+ * webhook created through the page delivering to a local receiver, its refused first attempt a dead
+ * letter in the attempt log, replayed and delivered; a CRM connection from a preset with its dry-run
+ * lookup, journaling preview and mappings; the employee-integration URLs — each checked through the API.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { acceptNextDialog, startReceiver } from './receiver.ts';
+import { callEvents, WebHarness } from './web-harness.ts';
+
+const h = new WebHarness();
+const receiver = await startReceiver();
+const { base, received } = receiver;
+let ingestKey = '';
+
+describe('web UI integrations editors in Chromium', () => {
+  before(async () => {
+    await h.start();
+    await h.api('PUT', '/api/v1/users', [
+      { extension: '200', name: 'Ada Admin', email: 'ada@example.com' },
+    ]);
+    h.setPassword('200', 'admin');
+    ingestKey = (await h.api('POST', '/api/v1/keys', { name: 'PBX', role: 'ingest' })).key;
+    // Deliveries, CRM requests and actions to loopback are blocked unless the tenant allows them.
+    await h.api('PATCH', '/api/v1/settings', { deliveryAllowList: ['127.0.0.1'] });
+  });
+
+  after(async () => {
+    await h.close();
+    receiver.close();
+  });
+
+  it('creates a webhook, logs its attempts to a local receiver and replays the dead letter', async () => {
+    const { context, page } = await h.signIn('200');
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    const form = page.getByRole('form', { name: 'Add webhook' });
+    await form.locator('input[name=name]').fill('Local receiver');
+    await form.locator('input[name=url]').fill(`${base}/hook`);
+    await form.getByLabel('call.missed').uncheck();
+    // Extension 202 has no sign-in: no screen pop covers the page.
+    await form.locator('input[name=extensions]').fill('202');
+    await form.getByRole('button', { name: 'Create webhook' }).click();
+    // The signing secret, once.
+    assert.match((await page.getByTestId('webhook-secret').locator('code').textContent()) ?? '', /^whsec_/);
+    await h.shot(page, 'webhook-created');
+    const hook = page.getByTestId('webhooks').locator('tr', { hasText: 'Local receiver' });
+    await hook.getByText('only extensions 202').waitFor();
+    const [stored] = (await h.api('GET', '/api/v1/webhooks')).items;
+    assert.deepEqual(stored.eventTypes, ['call.ended']);
+    assert.deepEqual(stored.filters, { extension: ['202'] });
+
+    // The receiver refuses the first delivery with 400: a permanent failure, a dead letter at once.
+    const call = callEvents('hooked-1', '+49 30 555000', '202', new Date(Date.now() - 600_000).toISOString());
+    await h.api('POST', '/api/v1/events', [call.ringing, call.answered, call.ended], ingestKey);
+    await page.getByRole('button', { name: 'Dead letter', exact: true }).click();
+    const dead = page.getByTestId('deliveries').locator('tbody > tr', { hasText: 'Local receiver' }).first();
+    await dead.waitFor();
+    await dead.click();
+    await page.getByTestId('attempts').getByText('400', { exact: true }).waitFor();
+    assert.equal(received.filter((r) => r.url === '/hook').length, 1);
+    await h.shot(page, 'dead-letters');
+
+    receiver.state.hookStatus = 200;
+    await dead.getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Send 1 selected again' }).click();
+    await page.getByRole('button', { name: 'Delivered', exact: true }).click();
+    const delivered = page.getByTestId('deliveries').locator('tbody > tr', { hasText: 'Local receiver' }).first();
+    await delivered.waitFor({ timeout: 20_000 });
+    await delivered.click();
+    await page.getByTestId('attempts').getByText('#2').waitFor();
+    assert.equal(received.filter((r) => r.url === '/hook').length, 2);
+    assert.match(received.at(-1)!.body, /hooked-1/);
+
+    await hook.getByRole('button', { name: 'Disable' }).click();
+    await hook.getByText('Disabled').waitFor();
+    assert.equal((await h.api('GET', `/api/v1/webhooks/${stored.id}`)).enabled, false);
+    acceptNextDialog(page);
+    await hook.getByRole('button', { name: 'Delete' }).click();
+    await hook.waitFor({ state: 'detached' });
+    assert.equal((await h.api('GET', '/api/v1/webhooks')).items.length, 0);
+    await context.close();
+  });
+
+  it('creates a CRM connection from a preset, tests a lookup, maps extensions and deletes it', async () => {
+    const { context, page } = await h.signIn('200');
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    await page.getByRole('button', { name: 'Pipedrive' }).click();
+    const dialog = page.getByRole('form', { name: 'CRM connection' });
+    assert.equal(await dialog.locator('select[name=preset]').inputValue(), 'pipedrive');
+    await dialog.locator('input[name=baseUrl]').fill(base);
+    await dialog.locator('input[name=apiKey]').fill('pd-token-123');
+    await h.shot(page, 'crm-editor');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    const row = page.getByTestId('crm').locator('tr', { hasText: 'Pipedrive' }).first();
+    await row.waitFor();
+    const [stored] = (await h.api('GET', '/api/v1/crm/connections')).items;
+    assert.equal(stored.options.preset, 'pipedrive');
+    assert.deepEqual(stored.secretsSet, ['apiKey']);
+
+    // The dry-run lookup reaches the CRM (the local receiver) with the number and the key.
+    await row.getByRole('button', { name: 'Test & mappings' }).click();
+    const before = received.length;
+    await page.getByTestId('crm-test').locator('input[name=number]').fill('+49 30 1234567');
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await page.getByTestId('crm-result').waitFor();
+    const lookup = received.slice(before).find((r) => r.url.startsWith('/v1/persons/search'));
+    assert.ok(lookup, JSON.stringify(received.slice(before)));
+    assert.match(decodeURIComponent(lookup.url), /\+?49301234567/);
+    assert.equal(lookup.headers['x-api-token'], 'pd-token-123', "the preset's header carries the stored key");
+
+    // The journaling preview of a stored call (the webhook test's) shows the request and sends nothing.
+    const sent = received.length;
+    await page.getByTestId('crm-test').locator('select[name=callId]').selectOption({ label: (await page.getByRole('option', { name: /555000/ }).textContent())! });
+    await page.getByRole('button', { name: 'Preview (nothing is sent)' }).click();
+    await page.getByTestId('crm-result').filter({ hasText: '"journaled"' }).waitFor();
+    assert.equal(received.length, sent, 'a preview sends nothing');
+
+    const mappings = page.getByTestId('crm-mappings');
+    await mappings.getByRole('button', { name: 'Add mapping' }).click();
+    await mappings.getByLabel('Extension').fill('200');
+    await mappings.getByLabel('CRM user id').fill('pd-user-7');
+    await mappings.getByLabel('Log calls').selectOption('answered');
+    await mappings.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').first().waitFor();
+    assert.deepEqual((await h.api('GET', `/api/v1/crm/connections/${stored.id}/mappings`)).items, [{ extension: '200', crmUserId: 'pd-user-7', logCalls: 'answered' }]);
+    await h.shot(page, 'crm-test');
+
+    await row.getByRole('button', { name: 'Edit' }).click();
+    assert.equal(await dialog.locator('input[name=apiKey]').inputValue(), '');
+    await dialog.locator('input[name=name]').fill('Pipedrive Sales');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('crm').getByText('Pipedrive Sales').waitFor();
+    acceptNextDialog(page);
+    await page.getByTestId('crm').locator('tr', { hasText: 'Pipedrive Sales' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByTestId('crm').waitFor({ state: 'detached' });
+    assert.equal((await h.api('GET', '/api/v1/crm/connections')).items.length, 0);
+    await context.close();
+  });
+
+  it('saves the employee-integration URLs and method', async () => {
+    const { context, page } = await h.signIn('200');
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    const form = page.getByRole('form', { name: 'Employee integration' });
+    await form.locator('select[name=method]').selectOption('POST');
+    await form.locator('input[name=url-incoming]').fill(`${base}/employee/incoming`);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved.').waitFor();
+    const stored = await h.api('GET', '/api/v1/integrations/employee');
+    assert.equal(stored.method, 'POST');
+    assert.equal(stored.urls.incoming, `${base}/employee/incoming`);
+    assert.equal(stored.urls.ended, '');
+    await page.reload();
+    assert.equal(await form.locator('input[name=url-incoming]').inputValue(), `${base}/employee/incoming`);
+    await form.scrollIntoViewIfNeeded();
+    await h.shot(page, 'integrations-employee');
+    await context.close();
+  });
+});
