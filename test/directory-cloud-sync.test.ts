@@ -5,15 +5,9 @@
  * keeps the entries of the last good run and shows a readable error on the source.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { after, before, it } from 'node:test';
-import { bootstrap } from '../src/compose.ts';
-import { directorySourceType } from '../src/connectors/directory/registry.ts';
-import { TenantSettingsCache } from '../src/journal/tenant-settings.ts';
-import { SecretBox } from '../src/storage/secret-box.ts';
-import type { Store } from '../src/storage/store.ts';
-import { SyncService } from '../src/sync/sync-service.ts';
+import { it } from 'node:test';
 import { forEachDialect } from './support/databases.ts';
+import { syncHarness } from './support/sync-harness.ts';
 import { GraphSimulator } from './simulators/graph/graph-simulator.ts';
 import { SalesforceSimulator } from './simulators/salesforce/salesforce-simulator.ts';
 import { SugarSimulator } from './simulators/sugarcrm/sugarcrm-simulator.ts';
@@ -130,53 +124,8 @@ const ews = (): Case => {
 };
 
 forEachDialect('cloud and CRM sources through the sync engine', (dialect) => {
-  let store: Store;
-  let sync: SyncService;
-  const secrets = new SecretBox(randomBytes(32));
-
-  before(async () => {
-    store = await dialect.open();
-    await bootstrap(store, 'DE');
-    // The test servers are on loopback, which sources' SSRF guard refuses unless the tenant allow-lists it.
-    await store.tenants.update('default', { deliveryAllowList: ['127.0.0.1'] }, new Date().toISOString());
-    sync = new SyncService({ store, secrets, settings: new TenantSettingsCache(store) });
-  });
-  after(async () => {
-    await sync.stop();
-    await store.close();
-  });
-
-  /** A source row as the API would store it: checked options, the secrets sealed apart. */
-  async function createSource(type: string, input: Record<string, unknown>): Promise<string> {
-    const sourceType = directorySourceType(type)!;
-    const checked = sourceType.check(input);
-    assert.ok(checked.ok, JSON.stringify(checked));
-    const options = { ...checked.options };
-    const sealed: Record<string, unknown> = {};
-    for (const name of sourceType.secretOptions) {
-      if (name in options) sealed[name] = options[name];
-      delete options[name];
-    }
-    const now = new Date().toISOString();
-    const id = randomUUID();
-    await store.sources.insert({
-      id, tenantId: 'default', type, name: `${type} ${id.slice(0, 8)}`, description: null, options, secrets: secrets.seal(JSON.stringify(sealed)), interval: 'off', enabled: true,
-      state: null, nextRunAt: null, leaseOwner: null, leaseUntil: null, runId: null, runStartedAt: null, progress: null, lastSuccessAt: null, lastError: null, lastErrorAt: null, lastReport: null, createdAt: now, updatedAt: now,
-    });
-    return id;
-  }
-
-  async function run(sourceId: string) {
-    const started = await sync.startRun('default', sourceId);
-    assert.ok(started.ok, JSON.stringify(started));
-    return started.run.done;
-  }
-
-  async function syncedNames(sourceId: string): Promise<string[]> {
-    const names: string[] = [];
-    for await (const page of store.contacts.all('default')) for (const c of page) if (c.sourceId === sourceId) names.push(c.name);
-    return names.sort();
-  }
+  const { store, createSource, run, synced } = syncHarness(dialect);
+  const syncedNames = async (sourceId: string) => [...(await synced(sourceId)).keys()];
 
   for (const make of [graph, salesforce, sugarcrm, ews]) {
     it(`${make().type}: the second run writes only the changes; a failing run keeps the entries`, async () => {
@@ -193,7 +142,7 @@ forEachDialect('cloud and CRM sources through the sync engine', (dialect) => {
         assert.deepEqual(await syncedNames(sourceId), c.names.second);
         if (c.type === 'microsoft-365') {
           assert.equal(second.read, 3, 'the delta round read only the three changed users');
-          assert.match((await store.sources.get('default', sourceId))?.state ?? '', /deltatoken/);
+          assert.match((await store().sources.get('default', sourceId))?.state ?? '', /deltatoken/);
         }
 
         c.breakNextRun();
@@ -201,7 +150,7 @@ forEachDialect('cloud and CRM sources through the sync engine', (dialect) => {
         assert.equal(third.ok, false);
         assert.match(third.error ?? '', /asked to wait 3600 s/);
         assert.deepEqual(await syncedNames(sourceId), c.names.second, 'the failed run changed nothing');
-        const source = await store.sources.get('default', sourceId);
+        const source = await store().sources.get('default', sourceId);
         assert.match(source?.lastError ?? '', /asked to wait 3600 s/);
         assert.doesNotMatch(source?.lastError ?? '', /secret|pw|TKN/);
       } finally {

@@ -7,18 +7,12 @@
  * readable error on the source.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { Attribute, Change, Client } from 'ldapts';
-import { bootstrap } from '../src/compose.ts';
-import { directorySourceType } from '../src/connectors/directory/registry.ts';
-import { TenantSettingsCache } from '../src/journal/tenant-settings.ts';
-import { SecretBox } from '../src/storage/secret-box.ts';
-import type { Store } from '../src/storage/store.ts';
-import { SyncService } from '../src/sync/sync-service.ts';
 import { forEachDialect } from './support/databases.ts';
+import { syncHarness } from './support/sync-harness.ts';
 import { startRadicale, type TestRadicale } from './support/radicale.ts';
 import { startSlapd, type TestSlapd } from './support/slapd.ts';
 
@@ -129,53 +123,7 @@ const ldap = (): Case => {
 };
 
 forEachDialect('vCard, CardDAV and LDAP sources through the sync engine', (dialect) => {
-  let store: Store;
-  let sync: SyncService;
-  const secrets = new SecretBox(randomBytes(32));
-
-  before(async () => {
-    store = await dialect.open();
-    await bootstrap(store, 'DE');
-    // The test servers are on loopback, which sources' SSRF guard refuses unless the tenant allow-lists it.
-    await store.tenants.update('default', { deliveryAllowList: ['127.0.0.1'] }, new Date().toISOString());
-    sync = new SyncService({ store, secrets, settings: new TenantSettingsCache(store) });
-  });
-  after(async () => {
-    await sync.stop();
-    await store.close();
-  });
-
-  /** A source row as the API would store it: checked options, the secrets sealed apart. */
-  async function createSource(type: string, input: Record<string, unknown>): Promise<string> {
-    const sourceType = directorySourceType(type)!;
-    const checked = sourceType.check(input);
-    assert.ok(checked.ok, JSON.stringify(checked));
-    const options = { ...checked.options };
-    const sealed: Record<string, unknown> = {};
-    for (const name of sourceType.secretOptions) {
-      if (name in options) sealed[name] = options[name];
-      delete options[name];
-    }
-    const now = new Date().toISOString();
-    const id = randomUUID();
-    await store.sources.insert({
-      id, tenantId: 'default', type, name: `${type} ${id.slice(0, 8)}`, description: null, options, secrets: secrets.seal(JSON.stringify(sealed)), interval: 'off', enabled: true,
-      state: null, nextRunAt: null, leaseOwner: null, leaseUntil: null, runId: null, runStartedAt: null, progress: null, lastSuccessAt: null, lastError: null, lastErrorAt: null, lastReport: null, createdAt: now, updatedAt: now,
-    });
-    return id;
-  }
-
-  async function run(sourceId: string) {
-    const started = await sync.startRun('default', sourceId);
-    assert.ok(started.ok, JSON.stringify(started));
-    return started.run.done;
-  }
-
-  async function synced(sourceId: string): Promise<Map<string, string[]>> {
-    const byName = new Map<string, string[]>();
-    for await (const page of store.contacts.all('default')) for (const c of page) if (c.sourceId === sourceId) byName.set(c.name, c.numbers.map((n) => n.raw));
-    return new Map([...byName].sort());
-  }
+  const { store, createSource, run, synced } = syncHarness(dialect);
 
   for (const make of [vcard, carddav, ldap]) {
     it(`${make().type}: the second run writes only the changes; a failing run keeps the entries`, async () => {
@@ -194,7 +142,7 @@ forEachDialect('vCard, CardDAV and LDAP sources through the sync engine', (diale
         assert.deepEqual(after.get('Person 1'), ['+49 89 1999']);
         if (c.type === 'carddav') {
           assert.ok(second.read <= 3, `the sync-token round read only the changes (${second.read})`);
-          assert.match((await store.sources.get('default', sourceId))?.state ?? '', /syncToken/);
+          assert.match((await store().sources.get('default', sourceId))?.state ?? '', /syncToken/);
         }
 
         await c.breakNextRun();
@@ -202,7 +150,7 @@ forEachDialect('vCard, CardDAV and LDAP sources through the sync engine', (diale
         assert.equal(third.ok, false);
         assert.match(third.error ?? '', c.error);
         assert.deepEqual(await synced(sourceId), after, 'the failed run changed nothing');
-        const source = await store.sources.get('default', sourceId);
+        const source = await store().sources.get('default', sourceId);
         assert.match(source?.lastError ?? '', c.error);
         assert.doesNotMatch(source?.lastError ?? '', /secret|Person/);
       } finally {
