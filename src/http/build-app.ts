@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type onResponseHookHandler } from 'fastify';
 import { pbxWebhookRoutes } from '../connectors/pbx/registry.ts';
 import type { AppDeps } from './app-deps.ts';
+import { lazyChildLogger } from './lazy-logger.ts';
 import { notFound, registerErrorHandling } from './plugins/errors.ts';
 import { problemSchema } from './problem.ts';
 import { callsRoutes } from './routes/calls-routes.ts';
@@ -55,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
     },
     routerOptions: { maxParamLength: 200 },
+    childLoggerFactory: lazyChildLogger,
   });
 
   app.decorateRequest('principal', undefined);
