@@ -34,6 +34,17 @@ export class SecretBox {
     return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
   }
 
+  /**
+   * Splits validated options into the plain ones (stored as they are) and the secret ones (named by
+   * the type), sealed together as JSON; null when the options hold no secret.
+   */
+  sealOptions(checked: Record<string, unknown>, secretOptions: readonly string[]): { options: Record<string, unknown>; secrets: string | null } {
+    const options: Record<string, unknown> = {};
+    const secrets: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(checked)) (secretOptions.includes(k) ? secrets : options)[k] = v;
+    return { options, secrets: Object.keys(secrets).length ? this.seal(JSON.stringify(secrets)) : null };
+  }
+
   open(sealed: string): string {
     if (!sealed.startsWith(PREFIX)) throw new Error('not a sealed secret');
     const raw = Buffer.from(sealed.slice(PREFIX.length), 'base64');

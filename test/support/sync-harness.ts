@@ -50,16 +50,11 @@ export function syncHarness(dialect: TestDialect): SyncHarness {
       const sourceType = directorySourceType(type)!;
       const checked = sourceType.check(input);
       assert.ok(checked.ok, JSON.stringify(checked));
-      const options = { ...checked.options };
-      const sealed: Record<string, unknown> = {};
-      for (const name of sourceType.secretOptions) {
-        if (name in options) sealed[name] = options[name];
-        delete options[name];
-      }
+      const { options, secrets: sealed } = secrets.sealOptions(checked.options, sourceType.secretOptions);
       const now = new Date().toISOString();
       const id = randomUUID();
       await store.sources.insert({
-        id, tenantId: 'default', type, name: `${type} ${id.slice(0, 8)}`, description: null, options, secrets: secrets.seal(JSON.stringify(sealed)), interval: 'off', enabled: true,
+        id, tenantId: 'default', type, name: `${type} ${id.slice(0, 8)}`, description: null, options, secrets: sealed, interval: 'off', enabled: true,
         state: null, nextRunAt: null, leaseOwner: null, leaseUntil: null, runId: null, runStartedAt: null, progress: null, lastSuccessAt: null, lastError: null, lastErrorAt: null, lastReport: null, createdAt: now, updatedAt: now,
       });
       return id;

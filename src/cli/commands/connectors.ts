@@ -57,9 +57,7 @@ const add = defineCommand({
     const box = await secretBox(store);
     return withStore(store, async (s) => {
       await requireTenant(s, tenantId);
-      const options: Record<string, unknown> = {};
-      const secrets: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(checked.options)) (type.secretOptions.includes(k) ? secrets : options)[k] = v;
+      const { options, secrets } = box.sealOptions(checked.options, type.secretOptions);
       const { uuidv7 } = await import('../../core/ids.ts');
       const now = new Date().toISOString();
       const record: ConnectorRecord = {
@@ -69,7 +67,7 @@ const add = defineCommand({
         name: flags.name.trim(),
         enabled: !flags.disabled,
         options,
-        secrets: box.seal(JSON.stringify(secrets)),
+        secrets,
         status: null,
         createdAt: now,
         updatedAt: now,

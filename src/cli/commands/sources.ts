@@ -140,13 +140,11 @@ const add = defineCommand({
     const box = await secretBox(store);
     return withStore(store, async (s) => {
       await requireTenant(s, tenantId);
-      const options: Record<string, unknown> = {};
-      const secrets: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(checked.options)) (type.secretOptions.includes(k) ? secrets : options)[k] = v;
+      const { options, secrets } = box.sealOptions(checked.options, type.secretOptions);
       const { uuidv7 } = await import('../../core/ids.ts');
       const now = new Date().toISOString();
       const record: SourceRecord = {
-        id: uuidv7(), tenantId, type: type.id, name: flags.name.trim(), description: null, options, secrets: Object.keys(secrets).length ? box.seal(JSON.stringify(secrets)) : null,
+        id: uuidv7(), tenantId, type: type.id, name: flags.name.trim(), description: null, options, secrets,
         interval, enabled: true, state: null, nextRunAt: interval === 'off' ? null : now, leaseOwner: null, leaseUntil: null, runId: null, runStartedAt: null, progress: null,
         lastSuccessAt: null, lastError: null, lastErrorAt: null, lastReport: null, createdAt: now, updatedAt: now,
       };

@@ -44,10 +44,7 @@ export async function crmRoutes(app: FastifyInstance, deps: AppDeps): Promise<vo
   const prepare = (type: CrmConnectorType, merged: unknown) => {
     const checked = type.check(merged);
     if (!checked.ok) throw new CallbridgeError('CB_VALIDATION', checked.message, `/options${checked.field === '/' ? '' : checked.field}`);
-    const options: Record<string, unknown> = {};
-    const secrets: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(checked.options)) (type.secretOptions.includes(k) ? secrets : options)[k] = v;
-    return { options, secrets: Object.keys(secrets).length ? deps.secrets.seal(JSON.stringify(secrets)) : null };
+    return deps.secrets.sealOptions(checked.options, type.secretOptions);
   };
   const common = (body: Body) => {
     if (body.name !== undefined && (typeof body.name !== 'string' || !body.name.trim() || body.name.length > 100)) throw new CallbridgeError('CB_VALIDATION', 'name must be a non-empty string of at most 100 characters', '/name');

@@ -69,10 +69,7 @@ export async function sourcesRoutes(app: FastifyInstance, deps: AppDeps): Promis
   const prepare = (type: DirectorySourceType, merged: Record<string, unknown>) => {
     const checked = type.check(merged);
     if (!checked.ok) throw new CallbridgeError('CB_VALIDATION', checked.message, checked.field);
-    const options: Record<string, unknown> = {};
-    const secrets: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(checked.options)) (type.secretOptions.includes(k) ? secrets : options)[k] = v;
-    return { options, secrets: Object.keys(secrets).length ? deps.secrets.seal(JSON.stringify(secrets)) : null };
+    return deps.secrets.sealOptions(checked.options, type.secretOptions);
   };
 
   const optionsOf = (body: Body) => {
