@@ -4,40 +4,11 @@
  * `kill -9` and a restart; the restart prints no new key.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { it } from 'node:test';
+import { CLI, serveProcesses } from './support/serve-process.ts';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const CLI = join(ROOT, 'bin/callbridge.js');
-const dataDir = mkdtempSync(join(tmpdir(), 'callbridge-e2e-'));
-const children: ChildProcess[] = [];
-
-after(() => {
-  for (const c of children) c.kill('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-/** Starts `serve` and resolves with its URL and everything it printed up to listening. */
-function serve(): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      // The first-start banner follows the listening line; give it a moment to arrive whole.
-      if (m) setTimeout(() => (clearTimeout(timer), resolve({ child, url: m[1], output: () => out })), 300);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
-  });
-}
+const { dataDir, serve } = serveProcesses('callbridge-e2e-');
 
 it('keeps an acknowledged call across kill -9 and prints the admin key only on the first start', async () => {
   const first = await serve();
