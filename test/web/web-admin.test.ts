@@ -69,7 +69,7 @@ describe('web UI admin editors in Chromium', () => {
 
     // Sync now: `.invalid` never resolves, so the run fails and the page says why.
     await renamed.getByRole('button', { name: 'Sync now' }).click();
-    await renamed.getByText('Failed').waitFor();
+    await renamed.getByText('Failed', { exact: true }).waitFor();
     assert.match((await renamed.getByTestId('source-error').textContent()) ?? '', /crm\.invalid/);
 
     acceptNextDialog(page);

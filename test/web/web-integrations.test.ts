@@ -74,7 +74,7 @@ describe('web UI integrations editors in Chromium', () => {
     assert.match(received.at(-1)!.body, /hooked-1/);
 
     await hook.getByRole('button', { name: 'Disable' }).click();
-    await hook.getByText('Disabled').waitFor();
+    await hook.getByText('Disabled', { exact: true }).waitFor();
     assert.equal((await h.api('GET', `/api/v1/webhooks/${stored.id}`)).enabled, false);
     acceptNextDialog(page);
     await hook.getByRole('button', { name: 'Delete' }).click();

@@ -245,7 +245,7 @@ describe('web UI in Chromium', () => {
     const row = page.getByTestId('sources').locator('tr', { hasText: 'CRM export' });
     await row.getByText('Not synced yet').waitFor();
     await row.getByRole('button', { name: 'Sync now' }).click();
-    await row.getByText('Failed').waitFor();
+    await row.getByText('Failed', { exact: true }).waitFor();
     const error = (await row.getByTestId('source-error').textContent()) ?? '';
     assert.match(error, /crm\.invalid/);
     await shot(page, 'sources');
