@@ -100,6 +100,44 @@ describe('web UI admin editors in Chromium', () => {
     await context.close();
   });
 
+  it('uploads a file to a CSV source from its page, with the report, and says why a broken file changed nothing', async () => {
+    await h.api('POST', '/api/v1/sources', { type: 'csv', name: 'Office list', interval: 'off' });
+    const { context, page } = await h.signIn('200');
+    await page.getByRole('link', { name: 'Sources' }).click();
+    const row = page.getByTestId('sources').locator('tr', { hasText: 'Office list' });
+    await row.getByRole('button', { name: 'Upload file' }).click();
+    const dialog = page.getByRole('form', { name: 'Upload a file' });
+    await dialog.getByText('Upload a file to “Office list”').waitFor();
+    const csv = 'Name,Company,Phone\nErika Mustermann,Muster AG,+49 30 1234567\nMax Muster,,+49 40 7654321\n,,\n';
+    await dialog.locator('input[name=file]').setInputFiles({ name: 'office.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await dialog.getByRole('button', { name: 'Upload and sync' }).click();
+    const report = dialog.getByTestId('upload-report');
+    await report.getByText(/^The file was synced in /).waitFor();
+    await report.getByText('3 read · 2 added · 0 changed · 0 removed · 1 skipped').waitFor();
+    await report.locator('summary').click();
+    await h.shot(page, 'source-upload');
+    assert.equal((await h.api('GET', `/api/v1/lookup?number=${encodeURIComponent('+49 40 7654321')}`)).match?.name, 'Max Muster');
+    // The list behind shows the run too.
+    await row.getByText(/2 added/).waitFor();
+
+    // A quote that is never closed: the run fails, nothing changes, and the dialog says so.
+    await dialog.locator('input[name=file]').setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('Name,Phone\n"Erika,+49 30 1234567\n') });
+    await dialog.getByRole('button', { name: 'Upload and sync' }).click();
+    const error = dialog.getByTestId('upload-error');
+    await error.getByText('The file could not be read, so nothing was changed.').waitFor();
+    assert.match((await error.textContent())!, /Reason: Line \d+: a quoted field is not closed/);
+    await h.shot(page, 'source-upload-error');
+    assert.equal((await h.api('GET', `/api/v1/lookup?number=${encodeURIComponent('+49 40 7654321')}`)).match?.name, 'Max Muster', 'nothing was removed');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    // Sources that read no files have no upload.
+    await h.api('POST', '/api/v1/sources', { type: 'carddav', name: 'Shared address book', interval: 'off', url: 'https://dav.invalid/', username: 'u', password: 'p' });
+    await page.reload();
+    await page.getByTestId('sources').locator('tr', { hasText: 'Shared address book' }).getByRole('button', { name: 'Sync now' }).waitFor();
+    assert.equal(await page.getByTestId('sources').locator('tr', { hasText: 'Shared address book' }).getByRole('button', { name: 'Upload file' }).count(), 0);
+    await context.close();
+  });
+
   it('adds, edits and deletes a PBX connection from its options schema', async () => {
     const { context, page } = await h.signIn('200');
     await page.getByRole('link', { name: 'PBX connections' }).click();
@@ -164,6 +202,31 @@ describe('web UI admin editors in Chromium', () => {
     await tab.waitForLoadState();
     assert.match(decodeURIComponent(tab.url()), new RegExp(`^${base}/crm\\?phone=\\+?49307777777$`));
     assert.ok(received.some((r) => r.url.startsWith('/crm?phone=')), 'the CRM page was opened');
+    const pop = page.getByTestId('screen-pop');
+    await pop.getByTestId('pop-auto-run').getByText('Open in CRM started by itself').waitFor();
+
+    // Reloaded while the call still rings: the pop comes back, the favourite does not run again.
+    const tabs: unknown[] = [];
+    context.on('page', (p) => tabs.push(p));
+    await page.reload();
+    await pop.getByTestId('pop-auto-run').getByText('Your favourite already ran for this call').waitFor();
+    await h.shot(page, 'screen-pop-auto-run');
+    // A second tab of the same browser pops the call too, and leaves it at that.
+    const second = await context.newPage();
+    await second.goto(`${h.url}/live`);
+    await second.getByTestId('screen-pop').getByTestId('pop-auto-run').getByText('Your favourite already ran for this call').waitFor();
+    assert.equal(tabs.length, 1, 'only the second tab was opened, by the test');
+    assert.equal(received.filter((r) => r.url.startsWith('/crm?phone=')).length, 1, 'the CRM page was opened once');
+    await second.close();
+
+    // The next call runs it again: once per call, not once per browser.
+    const opened2 = context.waitForEvent('page');
+    const next = callEvents('auto-2', '+49 30 8888888', '201', new Date().toISOString());
+    await h.api('POST', '/api/v1/events', [next.ringing], ingestKey);
+    const tab2 = await opened2;
+    await tab2.waitForLoadState();
+    assert.match(decodeURIComponent(tab2.url()), /phone=\+?49308888888$/);
+    await page.getByTestId('screen-pop').filter({ hasText: '888' }).getByTestId('pop-auto-run').getByText('Open in CRM started by itself').waitFor();
     await context.close();
   });
 });

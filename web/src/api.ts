@@ -39,6 +39,38 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   return data as T;
 }
 
+/**
+ * Sends a file as the raw request body (`POST /api/v1/sources/{id}/upload`), reporting the bytes sent
+ * as they go — fetch() cannot tell upload progress, XMLHttpRequest can. Fails like api() does; a
+ * broken connection is `CB_NETWORK` (status 0).
+ */
+export function upload<T>(path: string, file: Blob, contentType: string, onProgress: (sent: number, total: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.setRequestHeader('content-type', contentType);
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    // A small file may go in one piece without a progress event.
+    xhr.upload.onload = () => onProgress(file.size, file.size);
+    xhr.onerror = () => reject(new ApiError({ code: 'CB_NETWORK', title: 'The connection broke', status: 0 }));
+    xhr.onload = () => {
+      let data: (T & Partial<Problem>) | undefined;
+      try {
+        data = JSON.parse(xhr.responseText) as T & Partial<Problem>;
+      } catch {
+        data = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(data as T);
+      if (xhr.status === 401) onUnauthorized();
+      reject(new ApiError(data?.code ? (data as Problem) : { code: 'CB_INTERNAL', title: xhr.statusText, status: xhr.status }));
+    };
+    xhr.send(file);
+  });
+}
+
 /** A query string from the set values of `params`. */
 export function query(params: Record<string, string | number | undefined | null>): string {
   const q = new URLSearchParams();

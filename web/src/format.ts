@@ -13,6 +13,8 @@ export type Formatters = {
   time(iso: string): string;
   date(iso: string): string;
   duration(seconds: number | null | undefined): string;
+  /** A short wait, such as a request's: "850 ms", "1.2 s". */
+  elapsed(ms: number): string;
   phone(number: PhoneNumber | string | null | undefined, withheldText?: string): string;
   count(n: number): string;
 };
@@ -27,6 +29,8 @@ export function formatters(locale: Locale, defaultCountry: string): Formatters {
   const minutes = unit('minute');
   const seconds = unit('second');
   const count = new Intl.NumberFormat(tag);
+  const millis = new Intl.NumberFormat(tag, { style: 'unit', unit: 'millisecond', unitDisplay: 'short' });
+  const tenths = new Intl.NumberFormat(tag, { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 1 });
   return {
     dateTime: (iso) => dateTime.format(new Date(iso)),
     time: (iso) => time.format(new Date(iso)),
@@ -40,6 +44,7 @@ export function formatters(locale: Locale, defaultCountry: string): Formatters {
       if (m > 0) return `${minutes.format(m)} ${seconds.format(s)}`;
       return seconds.format(s);
     },
+    elapsed: (ms) => (ms < 1000 ? millis.format(Math.round(ms)) : tenths.format(ms / 1000)),
     phone(number, withheldText = '–') {
       if (!number) return '–';
       const n = typeof number === 'string' ? { raw: number, e164: number.startsWith('+') ? number : null, withheld: false } : number;

@@ -3,8 +3,10 @@
  * owns the schemas, so a new type gets its form without UI changes. Secret options are password
  * fields that are never prefilled (the API never returns them); left empty on edit, the stored
  * secret stays. Lists of strings are one per line; other nested objects and arrays are edited as
- * JSON, since their shapes vary by type.
+ * JSON, since their shapes vary by type. Labels, help and choices are the UI's words for the option
+ * (i18n/connector-texts.ts), in the user's language; the inputs keep the option ids as their names.
  */
+import { useConnectorTexts, type ConnectorGroup } from './i18n/connector-texts.ts';
 import { useApp } from './session.tsx';
 
 export type JsonSchema = {
@@ -83,26 +85,39 @@ export function collectOptions(schema: JsonSchema, secrets: string[], values: Fo
   return out;
 }
 
-/** Splits camelCase option names into words: "timeoutSeconds" → "Timeout seconds". */
-function label(name: string): string {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
+type Props = {
+  /** Which kind of connector the schema belongs to, and its type id: they pick the labels. */
+  group: ConnectorGroup;
+  type: string;
+  schema: JsonSchema;
+  secrets: string[];
+  secretsSet?: string[];
+  values: FormValues;
+  onChange(values: FormValues): void;
+};
 
-export function SchemaFields({ schema, secrets, secretsSet = [], values, onChange }: { schema: JsonSchema; secrets: string[]; secretsSet?: string[]; values: FormValues; onChange(values: FormValues): void }) {
+export function SchemaFields({ group, type, schema, secrets, secretsSet = [], values, onChange }: Props) {
   const { t } = useApp();
+  const texts = useConnectorTexts();
   const set = (name: string, v: string | boolean) => onChange({ ...values, [name]: v });
   return (
-    <div className="schema-fields">
+    <div className="schema-fields" data-testid="schema-fields">
       {Object.entries(schema.properties ?? {}).map(([name, s]) => {
         const kind = kindOf(name, s, secrets);
-        const hint = s.description && <small className="muted">{s.description}</small>;
+        const id = `option-${group}-${name}`;
+        const { label, help } = texts.option(group, type, name, s.description);
+        const hint = help && (
+          <small className="muted" id={`${id}-help`}>
+            {help}
+          </small>
+        );
+        const described = help ? `${id}-help` : undefined;
         if (kind === 'boolean') {
           return (
             <div className="field" key={name}>
               <label className="check">
-                <input type="checkbox" name={name} checked={values[name] === true} onChange={(e) => set(name, e.target.checked)} />
-                {label(name)}
+                <input type="checkbox" name={name} checked={values[name] === true} onChange={(e) => set(name, e.target.checked)} aria-describedby={described} />
+                {label}
               </label>
               {hint}
             </div>
@@ -111,27 +126,33 @@ export function SchemaFields({ schema, secrets, secretsSet = [], values, onChang
         const value = typeof values[name] === 'string' ? (values[name] as string) : '';
         const opts = choices(s);
         return (
-          <label className={`field${kind === 'json' || kind === 'list' ? ' field-full' : ''}`} key={name}>
-            <span>{label(name)}</span>
+          // The help is the input's description, outside its label, so the label stays the option's name.
+          <div className={`field${kind === 'json' || kind === 'list' ? ' field-full' : ''}`} key={name}>
+            <label htmlFor={id}>{label}</label>
             {opts ? (
-              <select name={name} value={value} onChange={(e) => set(name, e.target.value)}>
+              <select id={id} name={name} value={value} onChange={(e) => set(name, e.target.value)} aria-describedby={described}>
                 {/* An optional choice without a default may stay unset. */}
                 {!schema.required?.includes(name) && s.default === undefined && <option value="">–</option>}
-                {opts.map((o) => (
-                  <option key={o} value={o}>
-                    {o === '\t' ? t('schema.tab') : o}
-                  </option>
-                ))}
+                {opts.map((o) => {
+                  const text = texts.choice(group, type, name, o);
+                  return (
+                    <option key={o} value={o}>
+                      {text === '\t' ? t('schema.tab') : text}
+                    </option>
+                  );
+                })}
               </select>
             ) : kind === 'list' ? (
-              <textarea name={name} rows={2} value={value} onChange={(e) => set(name, e.target.value)} placeholder={t('schema.onePerLine')} />
+              <textarea id={id} name={name} rows={2} value={value} aria-describedby={described} onChange={(e) => set(name, e.target.value)} placeholder={t('schema.onePerLine')} />
             ) : kind === 'json' ? (
-              <textarea name={name} className="mono" rows={3} value={value} onChange={(e) => set(name, e.target.value)} placeholder="{ }" />
+              <textarea id={id} name={name} className="mono" rows={3} value={value} aria-describedby={described} onChange={(e) => set(name, e.target.value)} placeholder="{ }" />
             ) : (
               <input
+                id={id}
                 name={name}
                 type={kind === 'secret' ? 'password' : kind === 'number' ? 'number' : 'text'}
                 autoComplete={kind === 'secret' ? 'new-password' : 'off'}
+                aria-describedby={described}
                 value={value}
                 min={s.minimum}
                 max={s.maximum}
@@ -141,7 +162,7 @@ export function SchemaFields({ schema, secrets, secretsSet = [], values, onChang
               />
             )}
             {hint}
-          </label>
+          </div>
         );
       })}
     </div>

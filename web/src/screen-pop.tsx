@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ActionButtons } from './action-buttons.tsx';
-import { runFavourite } from './auto-run.tsx';
+import { runFavourite, type AutoRunOutcome } from './auto-run.tsx';
 import { api, query, type Call } from './api.ts';
 import { useCallStream } from './call-stream.ts';
 import { otherParty } from './components.tsx';
@@ -13,7 +13,7 @@ import { Link } from './router.tsx';
 import { useApp } from './session.tsx';
 import { useToast } from './toasts.tsx';
 
-type Pop = { call: Call; earlier: number | null };
+type Pop = { call: Call; earlier: number | null; autoRun: AutoRunOutcome | null };
 
 /** How many earlier calls the journal has with this number (the API pages by 500 at most). */
 async function earlierCalls(call: Call): Promise<number> {
@@ -27,6 +27,7 @@ export function ScreenPop() {
   const { session, t, fmt } = useApp();
   const [pops, setPops] = useState<Pop[]>([]);
   const extension = session.user.extension;
+  const userKey = `${session.tenantId}/${session.user.id}`;
   const toast = useToast();
   // Read when a call pops, without resubscribing the stream whenever the user flips the switch.
   const autoRun = useRef(session.preferences.autoRunFavourite);
@@ -43,8 +44,14 @@ export function ScreenPop() {
       }
       if (call.state !== 'ringing' || call.direction === 'outbound') return;
       popped.current.add(call.id);
-      setPops((all) => [{ call, earlier: null }, ...all]);
-      if (autoRun.current) runFavourite(call.id, t, toast).catch(toast.error);
+      setPops((all) => [{ call, earlier: null, autoRun: null }, ...all]);
+      // Once per call and user, even when a reload or a second tab pops the same call again.
+      if (autoRun.current) {
+        runFavourite(call.id, userKey, t, toast).then(
+          (outcome) => outcome && setPops((all) => all.map((p) => (p.call.id === call.id ? { ...p, autoRun: outcome } : p))),
+          toast.error,
+        );
+      }
       earlierCalls(call).then(
         (n) => setPops((all) => all.map((p) => (p.call.id === call.id ? { ...p, earlier: n } : p))),
         () => {},
@@ -55,7 +62,7 @@ export function ScreenPop() {
         new Notification(t('pop.notification', { who }), { body: call.caller?.company ?? fmt.phone(party, t('call.withheld')), tag: call.id });
       }
     },
-    [fmt, t, toast],
+    [fmt, t, toast, userKey],
   );
   // A call already ringing when the page opens (or the stream reconnects) pops too.
   const catchUp = useCallback(() => {
@@ -77,7 +84,7 @@ export function ScreenPop() {
   if (!pops.length) return null;
   return (
     <div className="pops" aria-live="assertive">
-      {pops.map(({ call, earlier }) => {
+      {pops.map(({ call, earlier, autoRun: ran }) => {
         const party = otherParty(call);
         return (
           <div key={call.id} className={`pop pop-${call.state}`} role="alert" data-testid="screen-pop">
@@ -95,6 +102,11 @@ export function ScreenPop() {
             {call.caller?.company && <div className="pop-company">{call.caller.company}</div>}
             <div className="pop-number mono">{fmt.phone(party, t('call.withheld'))}</div>
             <ActionButtons callId={call.id} />
+            {ran && (
+              <div className="pop-auto-run small" data-testid="pop-auto-run">
+                ★ {ran.state === 'ran' ? t('pop.autoRanOnPop', { name: ran.name }) : t('pop.autoRanBefore')}
+              </div>
+            )}
             <div className="pop-foot">
               <span className="muted small" data-testid="pop-history">
                 {earlier === null ? '…' : earlier === 0 ? t('pop.firstCall') : earlier === 1 ? t('pop.oneCallBefore') : t('pop.callsBefore', { n: fmt.count(earlier) })}

@@ -5,6 +5,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
+import { useConnectorTexts } from '../i18n/connector-texts.ts';
 import { collectOptions, initialValues, SchemaFields, type JsonSchema } from '../schema-form.tsx';
 import { useApp } from '../session.tsx';
 import { useToast } from '../toasts.tsx';
@@ -14,6 +15,7 @@ export type EditableConnection = { id: string; type: string; name: string; enabl
 
 export function ConnectionEditor({ connection, types, onClose, onSaved }: { connection: EditableConnection | null; types: ConnectorType[]; onClose(): void; onSaved(): void }) {
   const { t } = useApp();
+  const texts = useConnectorTexts();
   const toast = useToast();
   const [typeId, setTypeId] = useState(connection?.type ?? types[0]?.type ?? '');
   const type = types.find((x) => x.type === typeId);
@@ -58,7 +60,7 @@ export function ConnectionEditor({ connection, types, onClose, onSaved }: { conn
             <select name="type" value={typeId} onChange={(e) => changeType(e.target.value)} disabled={connection !== null}>
               {types.map((x) => (
                 <option key={x.type} value={x.type}>
-                  {x.type}
+                  {texts.typeName('pbx', x.type)}
                 </option>
               ))}
             </select>
@@ -73,7 +75,7 @@ export function ConnectionEditor({ connection, types, onClose, onSaved }: { conn
           {t('common.enabled')}
         </label>
         <h3 className="card-title">{t('schema.options')}</h3>
-        {type && <SchemaFields schema={type.options} secrets={type.secretOptions} secretsSet={connection?.secretsSet} values={values} onChange={setValues} />}
+        {type && <SchemaFields group="pbx" type={type.type} schema={type.options} secrets={type.secretOptions} secretsSet={connection?.secretsSet} values={values} onChange={setValues} />}
         <div className="modal-actions">
           <button className="btn" type="button" onClick={onClose}>
             {t('common.cancel')}

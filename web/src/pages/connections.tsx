@@ -5,6 +5,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { Badge, Empty, Loading, PageHeader, type Tone } from '../components.tsx';
+import { useConnectorTexts } from '../i18n/connector-texts.ts';
 import { useApp } from '../session.tsx';
 import { useToast } from '../toasts.tsx';
 import { ConnectionEditor, type ConnectorType, type EditableConnection } from './connection-editor.tsx';
@@ -18,6 +19,7 @@ const TONE: Record<string, Tone> = { connected: 'green', connecting: 'amber', st
 
 export function ConnectionsPage() {
   const { t, fmt, session } = useApp();
+  const texts = useConnectorTexts();
   const toast = useToast();
   const [items, setItems] = useState<Connection[] | null>(null);
   const [types, setTypes] = useState<ConnectorType[]>([]);
@@ -98,7 +100,7 @@ export function ConnectionsPage() {
                   <tr key={c.id}>
                     <td>
                       <div className="caller-name">{c.name}</div>
-                      <div className="caller-sub">{c.type}</div>
+                      <div className="caller-sub">{texts.typeName('pbx', c.type)}</div>
                     </td>
                     <td>
                       <Badge tone={TONE[state] ?? 'neutral'}>{t(`connections.state.${state as 'connected'}`)}</Badge>

@@ -4,6 +4,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
+import { useConnectorTexts } from '../i18n/connector-texts.ts';
 import { collectOptions, initialValues, SchemaFields, type JsonSchema } from '../schema-form.tsx';
 import { useApp } from '../session.tsx';
 import { useToast } from '../toasts.tsx';
@@ -15,6 +16,7 @@ const INTERVALS = ['15m', '1h', '1d', 'off'] as const;
 
 export function SourceEditor({ source, types, onClose, onSaved }: { source: EditableSource | null; types: SourceType[]; onClose(): void; onSaved(): void }) {
   const { t } = useApp();
+  const texts = useConnectorTexts();
   const toast = useToast();
   const [typeId, setTypeId] = useState(source?.type ?? types[0]?.type ?? '');
   const type = types.find((x) => x.type === typeId);
@@ -59,7 +61,7 @@ export function SourceEditor({ source, types, onClose, onSaved }: { source: Edit
             <select name="type" value={typeId} onChange={(e) => changeType(e.target.value)} disabled={source !== null}>
               {types.map((x) => (
                 <option key={x.type} value={x.type}>
-                  {x.type}
+                  {texts.typeName('source', x.type)}
                 </option>
               ))}
             </select>
@@ -87,7 +89,7 @@ export function SourceEditor({ source, types, onClose, onSaved }: { source: Edit
           </div>
         </div>
         <h3 className="card-title">{t('schema.options')}</h3>
-        {type && <SchemaFields schema={type.options} secrets={type.secretOptions} secretsSet={source?.secretsSet} values={values} onChange={setValues} />}
+        {type && <SchemaFields group="source" type={type.type} schema={type.options} secrets={type.secretOptions} secretsSet={source?.secretsSet} values={values} onChange={setValues} />}
         <div className="modal-actions">
           <button className="btn" type="button" onClick={onClose}>
             {t('common.cancel')}

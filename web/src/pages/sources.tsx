@@ -5,9 +5,11 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import { Badge, Empty, Loading, PageHeader } from '../components.tsx';
+import { useConnectorTexts } from '../i18n/connector-texts.ts';
 import { useApp } from '../session.tsx';
 import { useToast } from '../toasts.tsx';
 import { SourceEditor, type EditableSource, type SourceType } from './source-editor.tsx';
+import { SourceUpload, takesUploads } from './source-upload.tsx';
 
 type Report = { ok: boolean; finishedAt: string; durationMs: number; read: number; added: number; changed: number; removed: number; skipped: number; error: string | null; skippedItems?: { line?: number; recordId?: string; reason: string }[] };
 type Source = EditableSource & {
@@ -24,11 +26,13 @@ type Source = EditableSource & {
 
 export function SourcesPage() {
   const { t, fmt } = useApp();
+  const texts = useConnectorTexts();
   const toast = useToast();
   const [sources, setSources] = useState<Source[] | null>(null);
   const [types, setTypes] = useState<SourceType[]>([]);
   // null: no editor open; 'new': adding one.
   const [editing, setEditing] = useState<Source | 'new' | null>(null);
+  const [uploading, setUploading] = useState<Source | null>(null);
   const [version, setVersion] = useState(0);
   const running = sources?.some((s) => s.status.running) ?? false;
 
@@ -85,6 +89,7 @@ export function SourcesPage() {
           </button>
         }
       />
+      {uploading && <SourceUpload source={uploading} onClose={() => setUploading(null)} onUploaded={() => setVersion((v) => v + 1)} />}
       {editing && <SourceEditor source={editing === 'new' ? null : editing} types={types} onClose={() => setEditing(null)} onSaved={saved} />}
       <section className="card">
         {sources.length === 0 ? (
@@ -108,7 +113,7 @@ export function SourcesPage() {
                   <tr key={s.id}>
                     <td>
                       <div className="caller-name">{s.name}</div>
-                      <div className="caller-sub">{s.type}</div>
+                      <div className="caller-sub">{texts.typeName('source', s.type)}</div>
                     </td>
                     <td>
                       {s.status.running ? (
@@ -161,6 +166,11 @@ export function SourcesPage() {
                       <button className="btn btn-small" type="button" disabled={s.status.running} onClick={() => void syncNow(s)}>
                         {t('sources.syncNow')}
                       </button>
+                      {takesUploads(s.type) && (
+                        <button className="btn btn-small" type="button" disabled={s.status.running} onClick={() => setUploading(s)}>
+                          {t('upload.button')}
+                        </button>
+                      )}
                       <button className="btn btn-small" type="button" onClick={() => setEditing(s)}>
                         {t('common.edit')}
                       </button>

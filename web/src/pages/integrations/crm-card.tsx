@@ -8,7 +8,8 @@ import { Badge, Empty } from '../../components.tsx';
 import { useApp } from '../../session.tsx';
 import { useToast } from '../../toasts.tsx';
 import { CrmEditor, PRESETS, type CrmConnection, type CrmType } from './crm-editor.tsx';
-import { CrmMappings, CrmTest } from './crm-tools.tsx';
+import { CrmTest } from './crm-test.tsx';
+import { CrmMappings } from './crm-tools.tsx';
 
 type Editing = { connection: CrmConnection | null; preset: (typeof PRESETS)[number] };
 

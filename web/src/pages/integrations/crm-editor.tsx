@@ -6,6 +6,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api.ts';
+import { useConnectorTexts } from '../../i18n/connector-texts.ts';
 import { collectOptions, initialValues, SchemaFields, type JsonSchema } from '../../schema-form.tsx';
 import { useApp } from '../../session.tsx';
 import { useToast } from '../../toasts.tsx';
@@ -27,6 +28,7 @@ const SWITCHES = ['enabled', 'unknownCallers', 'missedCalls', 'createAccountForU
 
 export function CrmEditor({ connection, preset, types, onClose, onSaved }: { connection: CrmConnection | null; preset: (typeof PRESETS)[number]; types: CrmType[]; onClose(): void; onSaved(): void }) {
   const { t } = useApp();
+  const texts = useConnectorTexts();
   const toast = useToast();
   const type = types.find((x) => x.type === (connection?.type ?? preset.type));
   const [name, setName] = useState(connection?.name ?? preset.title);
@@ -65,7 +67,7 @@ export function CrmEditor({ connection, preset, types, onClose, onSaved }: { con
             <input name="name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
           </label>
           <div className="field">
-            <span>{type?.title}</span>
+            <span>{type && texts.typeName('crm', type.type, type.title)}</span>
             <div>
               <label className="check check-spaced">
                 <input type="checkbox" name="enabled" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
@@ -96,7 +98,7 @@ export function CrmEditor({ connection, preset, types, onClose, onSaved }: { con
         </fieldset>
         <h3 className="card-title">{t('schema.options')}</h3>
         {values.preset && <p className="muted small">{t('crm.presetHint')}</p>}
-        {type && <SchemaFields schema={type.options} secrets={type.secretOptions} secretsSet={connection?.secretsSet} values={values} onChange={setValues} />}
+        {type && <SchemaFields group="crm" type={type.type} schema={type.options} secrets={type.secretOptions} secretsSet={connection?.secretsSet} values={values} onChange={setValues} />}
         <div className="modal-actions">
           <button className="btn" type="button" onClick={onClose}>
             {t('common.cancel')}

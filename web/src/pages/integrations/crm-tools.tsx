@@ -1,72 +1,11 @@
-/**
- * The CRM connection's test (a dry-run lookup for a number, or the journaling request a stored call
- * would cause — nothing is sent) and its extension → CRM user mappings.
- */
+/** A CRM connection's extension → CRM user mappings (its test: crm-test.tsx). */
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, type Call } from '../../api.ts';
+import { api } from '../../api.ts';
 import { useApp } from '../../session.tsx';
 import { useToast } from '../../toasts.tsx';
 import type { CrmConnection } from './crm-editor.tsx';
 
 type Mapping = { extension: string; crmUserId: string; logCalls: 'answered' | 'lost' | 'both' };
-
-export function CrmTest({ connection }: { connection: CrmConnection }) {
-  const { t, fmt } = useApp();
-  const toast = useToast();
-  const [number, setNumber] = useState('');
-  const [callId, setCallId] = useState('');
-  const [calls, setCalls] = useState<Call[]>([]);
-  const [result, setResult] = useState<unknown>(undefined);
-
-  useEffect(() => {
-    api<{ items: Call[] }>('GET', '/api/v1/calls?limit=20').then((r) => setCalls(r.items), () => {});
-  }, []);
-
-  const run = async (e: FormEvent, body: { number: string } | { callId: string }) => {
-    e.preventDefault();
-    setResult(undefined);
-    try {
-      setResult(await api('POST', `/api/v1/crm/connections/${encodeURIComponent(connection.id)}/test`, body));
-    } catch (err) {
-      toast.error(err);
-    }
-  };
-
-  return (
-    <div className="crm-tools" data-testid="crm-test">
-      <form className="filters" onSubmit={(e) => void run(e, { number: number.trim() })}>
-        <label className="field">
-          <span>{t('crm.testNumber')}</span>
-          <input name="number" value={number} onChange={(e) => setNumber(e.target.value)} required placeholder="+49 30 1234567" inputMode="tel" />
-        </label>
-        <button className="btn" type="submit">
-          {t('crm.lookupNow')}
-        </button>
-      </form>
-      <form className="filters" onSubmit={(e) => void run(e, { callId })}>
-        <label className="field field-wide">
-          <span>{t('crm.testCall')}</span>
-          <select name="callId" value={callId} onChange={(e) => setCallId(e.target.value)} required>
-            <option value="">–</option>
-            {calls.map((c) => (
-              <option key={c.id} value={c.id}>
-                {fmt.dateTime(c.startedAt)} · {t(`direction.${c.direction}`)} · {c.direction === 'outbound' ? c.to.raw : c.from.raw}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button className="btn" type="submit">
-          {t('crm.previewJournal')}
-        </button>
-      </form>
-      {result !== undefined && (
-        <pre className="code-block" data-testid="crm-result">
-          {JSON.stringify(result, null, 2)}
-        </pre>
-      )}
-    </div>
-  );
-}
 
 export function CrmMappings({ connection }: { connection: CrmConnection }) {
   const { t } = useApp();
