@@ -6,6 +6,7 @@
 import { parseCommandLine } from './args.ts';
 import { STORE_FLAGS, UsageError, type Command, type CommandGroup, type Io } from './command.ts';
 import { agent } from './commands/agent.ts';
+import { backup, restore } from './commands/backup.ts';
 import { calls } from './commands/calls.ts';
 import { connectors } from './commands/connectors.ts';
 import { crm } from './commands/crm.ts';
@@ -13,6 +14,7 @@ import { sources } from './commands/sources.ts';
 import { contacts } from './commands/contacts.ts';
 import { keys } from './commands/keys.ts';
 import { migrate } from './commands/migrate.ts';
+import { retention } from './commands/retention.ts';
 import { serve } from './commands/serve.ts';
 import { tenants } from './commands/tenants.ts';
 import { users } from './commands/users.ts';
@@ -21,7 +23,7 @@ import { describeError, errorDetails } from './describe-error.ts';
 import { commandHelp, groupHelp, mainHelp } from './help.ts';
 import { closest } from './suggest.ts';
 
-export const COMMANDS: readonly (Command | CommandGroup)[] = [serve, migrate, keys, tenants, users, contacts, connectors, crm, sources, calls, agent, version];
+export const COMMANDS: readonly (Command | CommandGroup)[] = [serve, migrate, backup, restore, retention, keys, tenants, users, contacts, connectors, crm, sources, calls, agent, version];
 
 const processIo: Io = {
   out: (text) => void process.stdout.write(text + '\n'),

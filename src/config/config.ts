@@ -16,8 +16,8 @@ export type Config = {
   readonly bodyLimit: number;
   /** CALLBRIDGE_SECRET_KEY; undefined → a key file in dataDir. */
   readonly secretKey: string | undefined;
-  /** Write phone numbers and names into logs (off: personal data stays out of logs). */
-  readonly logPersonalData: boolean;
+  /** Phone numbers and search terms in logs: false none (default), 'mask' numbers without their last three digits, true all. */
+  readonly logPersonalData: boolean | 'mask';
   readonly sqliteSync: 'normal' | 'full';
 };
 
@@ -46,6 +46,10 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
   if (sqliteSync !== 'normal' && sqliteSync !== 'full') {
     throw new CallbridgeError('CB_VALIDATION', 'CALLBRIDGE_SQLITE_SYNC must be normal or full', 'sqliteSync');
   }
+  const personal = (env.CALLBRIDGE_LOG_PERSONAL_DATA ?? 'false').toLowerCase();
+  if (!['true', 'false', 'mask', ''].includes(personal)) {
+    throw new CallbridgeError('CB_VALIDATION', 'CALLBRIDGE_LOG_PERSONAL_DATA must be false (no personal data in logs), mask (numbers without their last digits) or true', 'logPersonalData');
+  }
   return Object.freeze({
     host: overrides.host ?? env.CALLBRIDGE_HOST ?? '127.0.0.1',
     port,
@@ -54,7 +58,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     logLevel: logLevel as Config['logLevel'],
     bodyLimit,
     secretKey: env.CALLBRIDGE_SECRET_KEY || undefined,
-    logPersonalData: env.CALLBRIDGE_LOG_PERSONAL_DATA === 'true',
+    logPersonalData: personal === 'true' ? true : personal === 'mask' ? 'mask' : false,
     sqliteSync,
   });
 }

@@ -8,6 +8,7 @@
 import { request } from 'undici';
 import type { AttemptOutcome } from './delivery.ts';
 import { parseRetryAfter } from './retry-policy.ts';
+import { scrubPath } from '../core/personal-data.ts';
 import type { SafeDispatchers } from './safe-dispatcher.ts';
 
 export type PreparedRequest = {
@@ -17,11 +18,14 @@ export type PreparedRequest = {
   body: string | null;
 };
 
-/** `POST https://host/path`: the query is left out, it may carry numbers and names. */
+/**
+ * `POST https://host/path`: the query is left out, it may carry numbers and names; so are phone
+ * numbers in the path (`/contacts/by-phone/[number]`, from a URL template).
+ */
 export function requestLine(method: string, url: string): string {
   try {
     const u = new URL(url);
-    return `${method} ${u.protocol}//${u.host}${u.pathname}`;
+    return `${method} ${u.protocol}//${u.host}${scrubPath(u.pathname, false)}`;
   } catch {
     return `${method} (invalid URL)`;
   }

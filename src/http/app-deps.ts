@@ -39,8 +39,10 @@ export type AppDeps = {
   options: {
     bodyLimit: number;
     logLevel: string;
-    /** Keep phone numbers and names in logs (request URLs with numbers, for instance). */
-    logPersonalData: boolean;
+    /** Phone numbers and search terms in logs: false none, 'mask' numbers without their last digits, true all (src/http/log-privacy.ts). */
+    logPersonalData: boolean | 'mask';
+    /** Time a client has to send a whole request (default 30 s); a slower one gets 408 and is disconnected. */
+    requestTimeoutMs?: number;
     /** Interval of SSE keep-alive comments. */
     heartbeatMs?: number;
     /** Where log lines go (stdout when absent); tests capture them to check what is logged. */

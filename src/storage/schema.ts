@@ -15,6 +15,8 @@ export type TenantTable = {
   lookup_suffix_digits: number | null;
   /** JSON array of CIDRs and host names deliveries may reach although private (SSRF allow-list); null = none. */
   delivery_allow_list: string | null;
+  /** Days call records and delivery logs are kept; null = for ever (migration 010, src/maintenance/retention.ts). */
+  retention_days: number | null;
   created_at: string;
   updated_at: string;
 };

@@ -6,7 +6,7 @@ import { parseAllowEntry } from '../../delivery/ssrf-guard.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { principalOf, requireRole } from '../plugins/auth.ts';
 
-type SettingsPatch = { name?: string; defaultCountry?: string; areaCode?: string | null; placetelSecret?: string | null; lookupSuffixDigits?: number | null; deliveryAllowList?: string[] };
+type SettingsPatch = { name?: string; defaultCountry?: string; areaCode?: string | null; placetelSecret?: string | null; lookupSuffixDigits?: number | null; deliveryAllowList?: string[]; retentionDays?: number | null };
 
 const settingsSchema = {
   type: 'object',
@@ -22,11 +22,15 @@ const settingsSchema = {
       items: { type: 'string' },
       description: 'Private or loopback destinations deliveries may reach (CIDRs, addresses, host names, *.domain); everything internal is blocked otherwise',
     },
+    retentionDays: {
+      type: ['integer', 'null'],
+      description: 'Days call records (with events and legs) and delivery logs are kept, then deleted; contacts are not touched (null: kept for ever)',
+    },
   },
 } as const;
 
 function view(t: Tenant) {
-  return { tenantId: t.id, name: t.name, defaultCountry: t.defaultCountry, areaCode: t.areaCode, placetelSecretSet: t.placetelSecret !== null, lookupSuffixDigits: t.lookupSuffixDigits, deliveryAllowList: t.deliveryAllowList };
+  return { tenantId: t.id, name: t.name, defaultCountry: t.defaultCountry, areaCode: t.areaCode, placetelSecretSet: t.placetelSecret !== null, lookupSuffixDigits: t.lookupSuffixDigits, deliveryAllowList: t.deliveryAllowList, retentionDays: t.retentionDays };
 }
 
 /** `GET/PATCH /api/v1/settings`: the tenant's numbering and ingest settings. Secrets are write-only. */
@@ -57,6 +61,7 @@ export async function settingsRoutes(app: FastifyInstance, deps: AppDeps): Promi
             placetelSecret: { type: ['string', 'null'], minLength: 8, maxLength: 200 },
             lookupSuffixDigits: { type: ['integer', 'null'], minimum: 6, maximum: 12 },
             deliveryAllowList: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 253 } },
+            retentionDays: { type: ['integer', 'null'], minimum: 1, maximum: 36500 },
           },
         },
         response: { 200: settingsSchema, '4xx': { $ref: 'Problem#' } },
@@ -74,6 +79,7 @@ export async function settingsRoutes(app: FastifyInstance, deps: AppDeps): Promi
       }
       if (body.areaCode !== undefined) patch.areaCode = body.areaCode === null ? null : body.areaCode.replace(/^0/, '');
       if (body.lookupSuffixDigits !== undefined) patch.lookupSuffixDigits = body.lookupSuffixDigits;
+      if (body.retentionDays !== undefined) patch.retentionDays = body.retentionDays;
       if (body.deliveryAllowList !== undefined) {
         for (const [i, entry] of body.deliveryAllowList.entries()) {
           if (!parseAllowEntry(entry)) throw new CallbridgeError('CB_VALIDATION', `"${entry}" is not a CIDR, an IP address or a host name`, `/deliveryAllowList/${i}`);

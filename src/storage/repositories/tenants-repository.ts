@@ -12,11 +12,13 @@ export type Tenant = {
   lookupSuffixDigits: number | null;
   /** CIDRs and host names deliveries may reach although private or loopback (SSRF allow-list). */
   deliveryAllowList: string[];
+  /** Days call records and delivery logs are kept; null = for ever. */
+  retentionDays: number | null;
   createdAt: string;
   updatedAt: string;
 };
 
-export type TenantPatch = Partial<Pick<Tenant, 'name' | 'defaultCountry' | 'areaCode' | 'placetelSecret' | 'lookupSuffixDigits' | 'deliveryAllowList'>>;
+export type TenantPatch = Partial<Pick<Tenant, 'name' | 'defaultCountry' | 'areaCode' | 'placetelSecret' | 'lookupSuffixDigits' | 'deliveryAllowList' | 'retentionDays'>>;
 
 export class TenantsRepository {
   #db: Kysely<Database>;
@@ -47,6 +49,7 @@ export class TenantsRepository {
         placetel_secret: null,
         lookup_suffix_digits: null,
         delivery_allow_list: null,
+        retention_days: null,
         created_at: now,
         updated_at: now,
       })
@@ -62,6 +65,7 @@ export class TenantsRepository {
     if (patch.areaCode !== undefined) values.area_code = patch.areaCode;
     if (patch.placetelSecret !== undefined) values.placetel_secret = patch.placetelSecret;
     if (patch.lookupSuffixDigits !== undefined) values.lookup_suffix_digits = patch.lookupSuffixDigits;
+    if (patch.retentionDays !== undefined) values.retention_days = patch.retentionDays;
     if (patch.deliveryAllowList !== undefined) values.delivery_allow_list = patch.deliveryAllowList.length ? JSON.stringify(patch.deliveryAllowList) : null;
     await this.#db.updateTable('tenants').set(values).where('id', '=', id).execute();
     return this.get(id);
@@ -77,6 +81,7 @@ function toTenant(row: TenantTable): Tenant {
     placetelSecret: row.placetel_secret,
     lookupSuffixDigits: row.lookup_suffix_digits === null ? null : Number(row.lookup_suffix_digits),
     deliveryAllowList: row.delivery_allow_list ? (JSON.parse(row.delivery_allow_list) as string[]) : [],
+    retentionDays: row.retention_days === null ? null : Number(row.retention_days),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -1,4 +1,4 @@
-import { CompiledQuery, type DatabaseConnection, type Driver } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, type TransactionSettings } from 'kysely';
 import type { SqliteDatabase } from './sqlite-database.ts';
 import { SqliteConnection } from './sqlite-connection.ts';
 
@@ -6,7 +6,8 @@ import { SqliteConnection } from './sqlite-connection.ts';
  * Kysely driver over one synchronous SQLite handle. SQLite has one writer; the driver hands the single
  * connection to one user at a time (a FIFO mutex), so a transaction is never interleaved with another
  * request's statements. Write transactions start with BEGIN IMMEDIATE so a second process (the CLI)
- * waits on busy_timeout instead of failing mid-transaction.
+ * waits on busy_timeout instead of failing mid-transaction. A read-only transaction begins deferred: a
+ * snapshot that never blocks the writer (WAL), for a consistent backup while the server runs.
  */
 export class SqliteDriver implements Driver {
   #open: () => SqliteDatabase;
@@ -38,8 +39,8 @@ export class SqliteDriver implements Driver {
     else this.#busy = false;
   }
 
-  async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  async beginTransaction(connection: DatabaseConnection, settings?: TransactionSettings): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(settings?.accessMode === 'read only' ? 'begin deferred' : 'begin immediate'));
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
