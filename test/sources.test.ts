@@ -226,6 +226,20 @@ forEachDialect('phonebook sources', (dialect) => {
     assert.equal((await synced()).find((r) => r.source_record_id === '3')?.name, 'Carla Chor', 'the earlier record wins');
   });
 
+  it('a record that can no longer be a contact (its name emptied) is reported and its contact removed', async () => {
+    csv.body = V2;
+    await syncNow();
+    assert.equal(await lookup('030 4444444'), 'Dora Dach');
+    csv.body = V2.replace('4;Dora;Dach;', '4;;;');
+    const status = await syncNow();
+    assert.deepEqual(pick(status.lastReport), { ok: true, added: 0, changed: 0, removed: 1, unchanged: 4, skipped: 1 });
+    assert.deepEqual(status.lastReport.skippedItems.map((s: { line: number; reason: string }) => `${s.line}: ${s.reason}`), ['5: no name']);
+    assert.equal((await synced()).some((r) => r.source_record_id === '4'), false);
+    assert.equal(await lookup('030 4444444'), null, 'gone from the index too');
+    csv.body = V2;
+    assert.equal((await syncNow()).lastReport.added, 1, 'back as a new contact once the source has a name again');
+  });
+
   it('uploads stream a file into a run; a broken upload is a 422 naming the line, changing nothing', async () => {
     const upload = async (body: string) =>
       t.app.inject({ method: 'POST', url: `/api/v1/sources/${sourceId}/upload`, headers: { ...auth(t.keys.admin), 'content-type': 'text/csv' }, payload: body });

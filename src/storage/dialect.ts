@@ -12,6 +12,13 @@ export type DialectCapabilities = {
   readonly skipLocked: boolean;
   /** Several processes may serve from this store at once. */
   readonly multiInstance: boolean;
+  /**
+   * One connection serves the whole store for its lifetime, so `create temp table` makes scratch
+   * tables that shadow the persistent ones of the same name: private to this process, gone with it,
+   * and never written to the journal (a sync run stages a million rows there without paying for
+   * their durability twice).
+   */
+  readonly connectionScratch: boolean;
 };
 
 export interface StorageDialect {
@@ -27,6 +34,11 @@ export interface StorageDialect {
   autoIncrement(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   /** The SQL type of an auto-incrementing key, for `addColumn(name, type)`. */
   readonly autoIncrementType: 'integer' | 'bigserial';
+  /**
+   * After rows were inserted with explicit values of an auto-increment column (a restore), makes the
+   * next generated value larger than every stored one. Runs on `db`, which may be a transaction.
+   */
+  syncAutoIncrement(db: Kysely<any>, table: string, column: string): Promise<void>;
   /**
    * True when `err` is a transient conflict between concurrent transactions (a deadlock, a
    * serialization failure) that running the whole transaction again can cure.

@@ -13,6 +13,8 @@ import * as m006 from './migrations/006-actions.ts';
 import * as m007 from './migrations/007-crm.ts';
 import * as m008 from './migrations/008-web-sessions.ts';
 import * as m009 from './migrations/009-web-preferences.ts';
+import * as m010 from './migrations/010-retention.ts';
+import * as m011 from './migrations/011-contacts-source-index.ts';
 
 const MIGRATIONS = [
   ['001-initial', m001],
@@ -24,6 +26,8 @@ const MIGRATIONS = [
   ['007-crm', m007],
   ['008-web-sessions', m008],
   ['009-web-preferences', m009],
+  ['010-retention', m010],
+  ['011-contacts-source-index', m011],
 ] as const;
 
 export async function migrateToLatest(dialect: StorageDialect): Promise<MigrationResultSet> {

@@ -4,6 +4,7 @@
  */
 import type { StorageDialect } from './dialect.ts';
 import { migrateToLatest } from './migrate.ts';
+import { useScratchStaging } from './repositories/source-sync-repository.ts';
 import { openDialect, type StoreLocation } from './open-store.ts';
 import { ActionsRepository } from './repositories/actions-repository.ts';
 import { ApiKeysRepository } from './repositories/api-keys-repository.ts';
@@ -64,6 +65,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   const dialect = openDialect(location);
   try {
     await migrateToLatest(dialect);
+    if (dialect.capabilities.connectionScratch) await useScratchStaging(dialect.db);
   } catch (err) {
     await dialect.close().catch(() => {});
     throw err;

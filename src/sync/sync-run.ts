@@ -7,7 +7,7 @@ import type { DirectorySourceType, SourceItem, SourceOptions } from '../connecto
 import { readContactNumber } from '../core/contacts/contact-number.ts';
 import type { NumberingSettings } from '../core/phone-numbers/phone-number.ts';
 import { ReportBuilder, type SyncReport } from '../core/sync/sync-report.ts';
-import { hashSource, mapSourceRecord, type SourceFields } from '../core/sync/synced-contact.ts';
+import { hashFingerprint, hashSource, mapSourceRecord, type SourceFields } from '../core/sync/synced-contact.ts';
 import type { SourceSyncRepository, StageItem } from '../storage/repositories/source-sync-repository.ts';
 import type { SourceRecord } from '../storage/repositories/sources-repository.ts';
 import { RunStopped } from './sync-failure.ts';
@@ -77,8 +77,11 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
         }
         if (item.type === 'removed') {
           if (!run.full) batch.push({ type: 'removed', recordId: item.recordId, line: null });
+        } else if (item.type === 'row') {
+          batch.push({ type: 'record', recordId: item.recordId, line: item.line ?? null, source: item.read, hash: hashFingerprint(item.fingerprint, numberingKey) });
         } else {
-          batch.push({ type: 'record', recordId: item.recordId, line: item.line ?? null, source: item.contact, hash: hashSource(item.contact, numberingKey) });
+          const hash = item.fingerprint === undefined ? hashSource(item.contact, numberingKey) : hashFingerprint(item.fingerprint, numberingKey);
+          batch.push({ type: 'record', recordId: item.recordId, line: item.line ?? null, source: item.contact, hash });
         }
       }
       if (batch.length >= BATCH) await flush();

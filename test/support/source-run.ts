@@ -5,8 +5,14 @@
 import assert from 'node:assert/strict';
 import { SourceError, type DirectorySourceType, type ReadContext, type SourceContact, type SourceItem, type SourceRun } from '../../src/connectors/directory/directory-source.ts';
 
-/** `full` and `state` as the engine sees them once the stream ended; `progress`: every value reported, in order. */
-export type ReadResult = { run: SourceRun; full: boolean; items: SourceItem[]; state: string | null; progress: number[] };
+/** A record read: 'row' items settled the way the engine settles a new record (read() called). */
+export type ReadItem = Exclude<SourceItem, { type: 'row' }>;
+
+/**
+ * `full` and `state` as the engine sees them once the stream ended; `progress`: every value reported,
+ * in order; `items` with rows read (every record is new to a reader-level test); `raw`: as yielded.
+ */
+export type ReadResult = { run: SourceRun; full: boolean; items: ReadItem[]; raw: SourceItem[]; state: string | null; progress: number[] };
 
 export function readContext(overrides: Partial<ReadContext> = {}): ReadContext & { progressLog: number[] } {
   const progressLog: number[] = [];
@@ -26,9 +32,17 @@ export async function readSource(type: DirectorySourceType, input: unknown, over
   if (!checked.ok) throw new Error(`options rejected: ${checked.field} ${checked.message}`);
   const context = readContext(overrides);
   const run = await type.open(checked.options, context);
-  const items: SourceItem[] = [];
-  for await (const item of run.items) items.push(item);
-  return { run, full: run.full, items, state: run.state(), progress: context.progressLog };
+  const raw: SourceItem[] = [];
+  for await (const item of run.items) raw.push(item);
+  return { run, full: run.full, items: raw.map(settle), raw, state: run.state(), progress: context.progressLog };
+}
+
+/** A 'row' item read as the engine reads a new record: a record, or skipped with read()'s reason. */
+export function settle(item: SourceItem): ReadItem {
+  if (item.type !== 'row') return item;
+  const read = item.read();
+  const line = item.line === undefined ? {} : { line: item.line };
+  return 'skipped' in read ? { type: 'skipped', reason: read.skipped, ...line } : { type: 'record', recordId: item.recordId, contact: read, ...line, fingerprint: item.fingerprint };
 }
 
 export const records = (items: SourceItem[]) => items.filter((i) => i.type === 'record');

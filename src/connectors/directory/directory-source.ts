@@ -23,8 +23,18 @@ export type SourceContact = {
 
 /** One item of a source's stream. */
 export type SourceItem =
-  /** A record; `recordId` is stable in the source (its id, DN, href, or a row key). */
-  | { type: 'record'; recordId: string; contact: SourceContact; line?: number }
+  /**
+   * A record; `recordId` is stable in the source (its id, DN, href, or a row key). `fingerprint`
+   * (optional): a string that changes whenever the contact would — the raw row with everything that
+   * shapes how it is read; the engine then hashes it instead of the contact.
+   */
+  | { type: 'record'; recordId: string; contact: SourceContact; line?: number; fingerprint?: string }
+  /**
+   * A record not read yet: the engine compares its fingerprint with last run's and calls `read` only
+   * for a new or changed one (a re-sync of a million unchanged rows then reads none of them). `read`
+   * says why the record cannot be a contact where a reader would have yielded `skipped`.
+   */
+  | { type: 'row'; recordId: string; fingerprint: string; line?: number; read(): SourceContact | { skipped: string } }
   /** A row or record that cannot become a contact (no name, no usable number …), for the report. */
   | { type: 'skipped'; reason: string; line?: number; recordId?: string }
   /** Incremental runs only: the source says this record is gone. */

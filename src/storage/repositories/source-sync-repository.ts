@@ -19,8 +19,11 @@ import { applyRun, type ApplyInput } from './source-apply.ts';
 export { LeaseLostError, type ApplyInput } from './source-apply.ts';
 
 export type StageItem =
-  /** `hash`: of the record as delivered (hashSource); `source` is mapped only when new or changed. */
-  | { type: 'record'; recordId: string; line: number | null; source: SourceFields; hash: string }
+  /**
+   * `hash`: of the record as delivered (hashSource or hashFingerprint); `source` is read (when a
+   * function) and mapped only when the record is new or changed.
+   */
+  | { type: 'record'; recordId: string; line: number | null; source: SourceFields | (() => SourceFields | { skipped: string }); hash: string }
   | { type: 'removed'; recordId: string; line: number | null };
 
 export type StageResult = {
@@ -48,6 +51,19 @@ const STAGING_COLUMNS: { [T in StagingTable]: ReadonlyArray<keyof Database[T]> }
   source_staging: ['run_id', 'record_id', 'source_id', 'status', 'hash', 'contact_id', 'kind', 'name', 'company', 'emails', 'notes', 'search_text'],
   source_staging_numbers: ['run_id', 'contact_id', 'position', 'raw', 'e164', 'type', 'switchboard'],
 };
+
+/**
+ * Where the dialect has connection scratch (SQLite: one connection per store), the staging tables
+ * become temporary tables of the same names, shadowing the persistent ones: a run's million staged
+ * rows then never pass through the write-ahead log, their batches commit nothing durable, and a crash
+ * leaves no staging behind. Called once when the store opens, after the migrations.
+ */
+export async function useScratchStaging(db: Kysely<Database>): Promise<void> {
+  for (const table of Object.keys(STAGING_COLUMNS)) {
+    // Same columns and declared types as the migration's table, no constraints, no rows.
+    await db.executeQuery(CompiledQuery.raw(`create temp table if not exists "${table}" as select * from main."${table}" where 0`));
+  }
+}
 
 export class SourceSyncRepository {
   #db: Kysely<Database>;
@@ -132,9 +148,13 @@ export class SourceSyncRepository {
         if (wasContact) rows.push(removedRow(runId, sourceId, item.recordId, wasContact, wasHash.get(item.recordId)!));
         continue;
       }
-      const mapped = map(item.source);
+      const source = typeof item.source === 'function' ? item.source() : item.source;
+      const mapped = 'skipped' in source ? { ok: false as const, reason: source.skipped } : map(source);
       if (!mapped.ok) {
         result.refused.push({ recordId: item.recordId, line: item.line, reason: mapped.reason });
+        // What the source delivered last time cannot be a contact any more: it goes, as a record
+        // missing from the source would.
+        if (wasContact) rows.push(removedRow(runId, sourceId, item.recordId, wasContact, wasHash.get(item.recordId)!));
         continue;
       }
       const f = mapped.fields;

@@ -19,7 +19,7 @@ const vcard = (uid: string, name: string, tel: string, extra = '') =>
 const USER = 'anna';
 const PW = 'any';
 const summary = (items: SourceItem[]) =>
-  items.map((i) => (i.type === 'record' ? `+${i.recordId.split('/').pop()} ${i.contact.name}` : i.type === 'removed' ? `-${i.recordId.split('/').pop()}` : `?${i.recordId?.split('/').pop()} ${i.reason}`)).sort();
+  items.map((i) => (i.type === 'record' ? `+${i.recordId.split('/').pop()} ${i.contact.name}` : i.type === 'removed' ? `-${i.recordId.split('/').pop()}` : i.type === 'skipped' ? `?${i.recordId?.split('/').pop()} ${i.reason}` : `unexpected ${i.type}`)).sort();
 
 describe('carddav source', () => {
   let dav: TestRadicale;

@@ -109,8 +109,8 @@ export type RowResult =
 /** One data row → a contact with raw numbers, or why it cannot be one. */
 export function readRow(fields: string[], plan: ColumnPlan): RowResult {
   // Runs once per row of every run (a million for a large file): no intermediate arrays or closures.
-  const company = first(fields, plan.fields.get('company')) || null;
-  const name = (first(fields, plan.fields.get('name')) || personalName(fields, plan) || company || '').replace(/\s+/g, ' ').slice(0, 200);
+  const company = firstValue(fields, plan.fields.get('company')) || null;
+  const name = (firstValue(fields, plan.fields.get('name')) || personalName(fields, plan) || company || '').replace(/\s+/g, ' ').slice(0, 200);
   const numbers: SourceContact['numbers'] = [];
   for (const kind of NUMBER_FIELDS) {
     const columns = plan.fields.get(kind);
@@ -131,16 +131,16 @@ export function readRow(fields: string[], plan: ColumnPlan): RowResult {
   }
   if (!name) return { ok: false, reason: 'no name' };
   if (numbers.length === 0) return { ok: false, reason: 'no phone number' };
-  const notes = first(fields, plan.fields.get('notes')).slice(0, 4000) || null;
+  const notes = firstValue(fields, plan.fields.get('notes')).slice(0, 4000) || null;
   return {
     ok: true,
-    recordId: plan.fields.has('recordId') ? first(fields, plan.fields.get('recordId')) || null : null,
+    recordId: plan.fields.has('recordId') ? firstValue(fields, plan.fields.get('recordId')) || null : null,
     contact: { name, company, kind: company && name === company ? 'company' : 'person', numbers, emails, notes },
   };
 }
 
 /** The first non-empty value of the columns, trimmed; '' when none. */
-function first(fields: string[], columns: number[] | undefined): string {
+export function firstValue(fields: string[], columns: number[] | undefined): string {
   if (columns) {
     for (const i of columns) {
       const v = fields[i]?.trim();
@@ -152,9 +152,9 @@ function first(fields: string[], columns: number[] | undefined): string {
 
 /** First, middle and last name joined by single spaces (those present). */
 function personalName(fields: string[], plan: ColumnPlan): string {
-  const f = first(fields, plan.fields.get('firstName'));
-  const m = first(fields, plan.fields.get('middleName'));
-  const l = first(fields, plan.fields.get('lastName'));
+  const f = firstValue(fields, plan.fields.get('firstName'));
+  const m = firstValue(fields, plan.fields.get('middleName'));
+  const l = firstValue(fields, plan.fields.get('lastName'));
   return m ? [f, m, l].filter(Boolean).join(' ') : f && l ? `${f} ${l}` : f || l;
 }
 

@@ -137,6 +137,24 @@ describe('CSV source: columns', () => {
     assert.deepEqual(records(items).map((r) => r.type === 'record' && [r.recordId, r.line]), [['1', 2], ['5', 7]]);
   });
 
+  test('with a record id column, rows come unread with a fingerprint that changes with the row and with the column plan', async () => {
+    const csv = 'id;Name;Telefon\n1;Anna;030 1111111\n2;Ben;030 2222222\n';
+    const fingerprints = async (text: string, options: object = { recordIdColumn: 'id' }) => {
+      const { raw } = await readSource(csvSource, options, { upload: bytes(text) });
+      return raw.map((i) => (i.type === 'row' ? `${i.recordId} ${i.fingerprint}` : `not a row: ${i.type}`));
+    };
+    const [a1, b1] = await fingerprints(csv);
+    assert.match(a1, /^1 /);
+    assert.match(b1, /^2 /);
+    const [a2, b2] = await fingerprints('id;Name;Telefon\n1;Anna;030 1111111\n2;Ben;030 2222229\n');
+    assert.equal(a2, a1, 'an unchanged row keeps its fingerprint');
+    assert.notEqual(b2, b1, 'a changed cell changes it');
+    const [a3] = await fingerprints(csv, { recordIdColumn: 'id', mapping: { business: 'Telefon', name: 'Name' } });
+    assert.notEqual(a3, a1, 'another mapping reads the same row differently');
+    const [a4] = await fingerprints('id;Name;Mobil\n1;Anna;030 1111111\n');
+    assert.notEqual(a4.split(' ')[1], a1.split(' ')[1], 'another header too');
+  });
+
   test('a file without a name or number column fails at line 1', async () => {
     await assert.rejects(readSource(csvSource, {}, { upload: bytes('Foo,Bar\n1,2\n') }), /Line 1: no name column/);
     await assert.rejects(readSource(csvSource, {}, { upload: bytes('Name,Bar\n1,2\n') }), /Line 1: no phone number column/);

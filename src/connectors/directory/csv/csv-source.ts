@@ -11,9 +11,9 @@
 import { hash } from 'node:crypto';
 import { parse, CsvError, type Options } from 'csv-parse';
 import Type, { type Static } from 'typebox';
-import { SourceError, type DirectorySourceType, type ReadContext, type SourceItem, type SourceOptions } from '../directory-source.ts';
+import { SourceError, type DirectorySourceType, type ReadContext, type SourceContact, type SourceItem, type SourceOptions } from '../directory-source.ts';
 import { checkSourceOptions } from '../source-options.ts';
-import { planColumns, readRow, type ColumnMapping, type ColumnPlan } from './csv-columns.ts';
+import { firstValue, planColumns, readRow, type ColumnMapping, type ColumnPlan } from './csv-columns.ts';
 import { CSV_DELIMITERS, CSV_ENCODINGS, decodeCsv, detectDelimiter } from './csv-decoding.ts';
 import { openCsvUrl } from './csv-fetch.ts';
 
@@ -109,6 +109,8 @@ async function* readCsvBatches(bytes: AsyncIterable<Uint8Array>, o: Partial<CsvO
     parser.once('error', () => resolve());
   });
   let plan: ColumnPlan | undefined;
+  let planKey = '';
+  let idColumns: number[] | undefined;
   let read = 0;
   const take = (): SourceItem[] => {
     const batch = parsed;
@@ -120,13 +122,25 @@ async function* readCsvBatches(bytes: AsyncIterable<Uint8Array>, o: Partial<CsvO
         const planned = planColumns(record, o.mapping as ColumnMapping | undefined, o.recordIdColumn);
         if (!planned.ok) throw new SourceError('malformed', `Line ${at}: ${planned.message}`, at);
         plan = planned.plan;
+        // Everything that shapes how a row is read: the header and the mapping options.
+        planKey = JSON.stringify([record, o.mapping ?? null, o.recordIdColumn ?? null]);
+        idColumns = plan.fields.get('recordId');
         continue;
       }
       if (++read % 1000 === 0) context.progress(read);
+      const fingerprint = `${planKey}\u0000${record.join('\u0001')}`;
+      if (idColumns) {
+        // Ids come from a column: the row is read only if it is new or changed since last run.
+        const recordId = firstValue(record, idColumns);
+        if (!recordId) {
+          const row = readRow(record, plan);
+          items.push({ type: 'skipped', reason: row.ok ? 'no record id' : row.reason, line: at });
+        } else items.push({ type: 'row', recordId, fingerprint, line: at, read: readLater(record, plan) });
+        continue;
+      }
       const row = readRow(record, plan);
       if (!row.ok) items.push({ type: 'skipped', reason: row.reason, line: at });
-      else if (plan.fields.has('recordId') && !row.recordId) items.push({ type: 'skipped', reason: 'no record id', line: at });
-      else items.push({ type: 'record', recordId: row.recordId ?? defaultKey(row.contact), contact: row.contact, line: at });
+      else items.push({ type: 'record', recordId: defaultKey(row.contact), contact: row.contact, line: at, fingerprint });
     }
     return items;
   };
@@ -149,6 +163,14 @@ async function* readCsvBatches(bytes: AsyncIterable<Uint8Array>, o: Partial<CsvO
   }
   if (!plan) throw new SourceError('malformed', 'The file is empty; its first line must name the columns', 1);
   context.progress(read, read);
+}
+
+/** Reads the row when the engine asks (a new or changed record). */
+function readLater(record: string[], plan: ColumnPlan): () => SourceContact | { skipped: string } {
+  return () => {
+    const row = readRow(record, plan);
+    return row.ok ? row.contact : { skipped: row.reason };
+  };
 }
 
 /** Line breaks inside quoted fields: each makes the record span one more line. */

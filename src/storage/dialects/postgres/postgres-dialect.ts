@@ -3,7 +3,7 @@
  * database safe. int8 columns are parsed as numbers (sequence values stay far below 2^53).
  */
 import pg from 'pg';
-import { Kysely, PostgresDialect, type ColumnDefinitionBuilder } from 'kysely';
+import { Kysely, PostgresDialect, sql, type ColumnDefinitionBuilder } from 'kysely';
 import type { StorageDialect } from '../../dialect.ts';
 import type { Database } from '../../schema.ts';
 
@@ -32,10 +32,14 @@ export function createPostgresDialect(options: PostgresOptions): StorageDialect 
   const url = new URL(options.connectionString);
   return {
     label: `postgres://${url.host}${url.pathname}`,
-    capabilities: { rowLocks: true, skipLocked: true, multiInstance: true },
+    capabilities: { rowLocks: true, skipLocked: true, multiInstance: true, connectionScratch: false },
     db,
     autoIncrementType: 'bigserial',
     autoIncrement: (col: ColumnDefinitionBuilder) => col.primaryKey(),
+    // A bigserial's sequence does not see explicit values: move it past the largest one.
+    async syncAutoIncrement(on: Kysely<any>, table: string, column: string) {
+      await sql`select setval(pg_get_serial_sequence(${table}, ${column}), coalesce((select max(${sql.ref(column)}) from ${sql.table(table)}), 0) + 1, false)`.execute(on);
+    },
     // 40P01 deadlock_detected, 40001 serialization_failure.
     isTransientConflict: (err: unknown) => ['40P01', '40001'].includes((err as { code?: string } | null)?.code ?? ''),
     async ping() {

@@ -32,6 +32,11 @@ export function createSqliteDialect(options: SqliteOptions): StorageDialect {
     db.exec(`pragma synchronous = ${options.synchronous ?? 'normal'}`);
     db.exec('pragma busy_timeout = 5000');
     db.exec('pragma foreign_keys = on');
+    // 64 MB of page cache (the default is 2 MB): a million-contact phonebook's indexes then stay in
+    // memory while a sync writes them, instead of re-reading pages for every random insert.
+    db.exec('pragma cache_size = -65536');
+    // Scratch tables (connectionScratch) in a temporary file, not in memory.
+    db.exec('pragma temp_store = file');
     return db;
   };
   const dialect: Dialect = {
@@ -43,10 +48,12 @@ export function createSqliteDialect(options: SqliteOptions): StorageDialect {
   const db = new Kysely<Database>({ dialect });
   return {
     label: `sqlite:${options.file}`,
-    capabilities: { rowLocks: false, skipLocked: false, multiInstance: false },
+    capabilities: { rowLocks: false, skipLocked: false, multiInstance: false, connectionScratch: true },
     db,
     autoIncrementType: 'integer',
     autoIncrement: (col: ColumnDefinitionBuilder) => col.primaryKey().autoIncrement(),
+    // AUTOINCREMENT keeps sqlite_sequence at the largest key ever inserted, explicit ones included.
+    syncAutoIncrement: async () => {},
     // One writer at a time (BEGIN IMMEDIATE, busy_timeout): transactions never deadlock.
     isTransientConflict: () => false,
     async ping() {
