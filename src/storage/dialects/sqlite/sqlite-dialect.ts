@@ -17,6 +17,7 @@ import {
 import type { StorageDialect } from '../../dialect.ts';
 import type { Database } from '../../schema.ts';
 import { SqliteDriver } from './sqlite-driver.ts';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 
 export type SqliteOptions = {
   /** File path, or `:memory:`. */
@@ -25,6 +26,7 @@ export type SqliteOptions = {
 };
 
 export function createSqliteDialect(options: SqliteOptions): StorageDialect {
+  let checkpointer: WalCheckpointer | undefined;
   const open = () => {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
     const db = new DatabaseSync(options.file);
@@ -37,6 +39,13 @@ export function createSqliteDialect(options: SqliteOptions): StorageDialect {
     db.exec('pragma cache_size = -65536');
     // Scratch tables (connectionScratch) in a temporary file, not in memory.
     db.exec('pragma temp_store = file');
+    if (options.file !== ':memory:') {
+      // Checkpoints happen in a worker (wal-checkpointer.ts), not in the commit of whoever crossed the
+      // threshold; after a large sync the log file is cut back to 64 MB once checkpointed.
+      db.exec('pragma wal_autocheckpoint = 0');
+      db.exec('pragma journal_size_limit = 67108864');
+      checkpointer = startWalCheckpointer(options.file);
+    }
     return db;
   };
   const dialect: Dialect = {
@@ -59,6 +68,9 @@ export function createSqliteDialect(options: SqliteOptions): StorageDialect {
     async ping() {
       await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
     },
-    close: () => db.destroy(),
+    async close() {
+      await checkpointer?.close();
+      await db.destroy();
+    },
   };
 }
