@@ -8,14 +8,18 @@ import { runDeliveryBench } from './delivery.ts';
 import { runIngestBench } from './ingest.ts';
 import { runLookupBench } from './lookup.ts';
 import { runLookupHttpBench } from './lookup-http.ts';
+import { runSseBench } from './sse.ts';
 import { runSyncBench } from './sync.ts';
 import { printTable, type BenchRow } from './table.ts';
 
 const BENCHES: Record<string, () => Promise<{ rows: BenchRow[]; details: Record<string, unknown> }>> = {
   ingest: runIngestBench,
+  sse: runSseBench,
   ami: runAmiBench,
   delivery: runDeliveryBench,
   sync: runSyncBench,
+  /** The HTTP half of `lookup` alone (quick to repeat). */
+  'lookup-http': runLookupHttpBench,
   lookup: async () => {
     const memory = await runLookupBench();
     const http = await runLookupHttpBench();
@@ -31,7 +35,7 @@ if (unknown.length) {
 }
 const all: BenchRow[] = [];
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
+for (const name of wanted.length ? wanted : Object.keys(BENCHES).filter((n) => n !== 'lookup-http')) {
   console.log(`running ${name} …`);
   const { rows, details } = await BENCHES[name]();
   all.push(...rows);

@@ -5,10 +5,12 @@
  * of the rows changed. Reference, measured in the same run: csv-parse alone over the same bytes with
  * the same options (the floor any CSV import pays).
  *
- * `BENCH_SYNC_ROWS` changes the row count; `BENCH_DATABASE_URL=postgres://…` runs on PostgreSQL.
+ * `BENCH_SYNC_ROWS` changes the row count; `BENCH_DATABASE_URL=postgres://…` runs on PostgreSQL;
+ * `BENCH_SYNC_PROFILE=import` or `resync` writes a CPU profile of that phase.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os, { tmpdir } from 'node:os';
@@ -72,6 +74,25 @@ async function measure<T>(fn: () => Promise<T>): Promise<{ value: T; peakMb: num
   }
 }
 
+/** BENCH_SYNC_PROFILE=import|resync: a CPU profile of that phase only, written to the temp dir. */
+async function profiled<T>(phase: string, fn: () => Promise<T>): Promise<T> {
+  if (process.env.BENCH_SYNC_PROFILE !== phase) return fn();
+  const session = new Session();
+  session.connect();
+  const post = (method: string) => new Promise<unknown>((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: object };
+    const file = join(tmpdir(), `callbridge-sync-${phase}-${Date.now()}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    console.log(`CPU profile of the ${phase}: ${file}`);
+    session.disconnect();
+  }
+}
+
 async function parseOnly(file: string): Promise<{ ms: number; cpuMs: number }> {
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -118,11 +139,11 @@ export async function runSyncBench(): Promise<{ rows: BenchRow[]; details: Recor
       return report;
     };
     (globalThis as { gc?: () => void }).gc?.();
-    const first = await measure(run);
+    const first = await measure(() => profiled('import', run));
     await writeCsv(file, 100);
     (globalThis as { gc?: () => void }).gc?.();
     const changesBefore = await store.contacts.maxChangeSeq();
-    const second = await measure(run);
+    const second = await measure(() => profiled('resync', run));
     const written = (await store.contacts.maxChangeSeq()) - changesBefore;
     const rowsPerS = ROWS / (first.ms / 1000);
     const parseRowsPerS = ROWS / (referenceMs / 1000);

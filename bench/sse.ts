@@ -1,0 +1,174 @@
+/**
+ * Event → screen pop: the time from sending a call event to `POST /api/v1/events` until it arrives on
+ * the live stream (`GET /api/v1/calls/stream`) of every screen, at a steady 1,000 events/s (one event
+ * per request, as PBX webhooks send them). The server runs in its own process; the sender and the
+ * screens share this one, so both ends read the same clock.
+ *
+ * Screens: BENCH_SSE_SCREENS wall boards (every call) and as many agents' screen pops (one extension
+ * each). Reference, measured in the same run: the event's own acknowledgement (the durable write),
+ * which the stream can only follow. Every screen must get every change it subscribed to.
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request, type IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchRow } from './table.ts';
+
+const RATE = Number(process.env.BENCH_SSE_RATE ?? 1000);
+const SECONDS = Number(process.env.BENCH_DURATION ?? 10);
+const SCREENS = Number(process.env.BENCH_SSE_SCREENS ?? 10);
+const EXTENSIONS = 50;
+const TYPES = ['call.ringing', 'call.answered', 'call.ended'] as const;
+
+type Screen = { extension: string | null; received: number; latencies: number[]; close(): void };
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
+}
+
+/** One EventSource-like reader: frames split on blank lines, `event:` and `data:` read, the rest ignored. */
+function openScreen(url: string, key: string, extension: string | null, sentAt: Map<string, number>): Promise<Screen> {
+  return new Promise((resolve, reject) => {
+    let connected = false;
+    const screen: Screen = { extension, received: 0, latencies: [], close: () => req.destroy() };
+    const path = `/api/v1/calls/stream${extension ? `?extension=${extension}` : ''}`;
+    const req = request(`${url}${path}`, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' } }, (res: IncomingMessage) => {
+      if (res.statusCode !== 200) return reject(new Error(`stream answered ${res.statusCode}`));
+      connected = true;
+      res.setEncoding('utf8');
+      let buffer = '';
+      res.on('data', (chunk: string) => {
+        const now = performance.now();
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const text = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let event = '';
+          let data = '';
+          for (const line of text.split('\n')) {
+            if (line.startsWith('event: ')) event = line.slice(7);
+            else if (line.startsWith('data: ')) data += line.slice(6);
+          }
+          if (!(TYPES as readonly string[]).includes(event) || !data) continue;
+          const at = sentAt.get(`${(JSON.parse(data) as { pbxCallId: string }).pbxCallId}|${event}`);
+          if (at === undefined) continue;
+          screen.received++;
+          screen.latencies.push(now - at);
+        }
+      });
+      resolve(screen);
+    });
+    // After connecting, an error is the close() at the end (or a dropped stream, counted as missing).
+    req.on('error', (err) => connected || reject(err));
+    req.end();
+  });
+}
+
+export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'callbridge-bench-sse-'));
+  const child = fork(new URL('./support/serve.ts', import.meta.url), [join(dir, 'data')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  const screens: Screen[] = [];
+  try {
+    const { url, key } = await new Promise<{ url: string; key: string }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as { url: string; key: string }));
+      child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    });
+    const sentAt = new Map<string, number>();
+    for (let i = 0; i < SCREENS; i++) screens.push(await openScreen(url, key, null, sentAt));
+    for (let i = 0; i < SCREENS; i++) screens.push(await openScreen(url, key, String(200 + i), sentAt));
+
+    const acks: number[] = [];
+    let failed = 0;
+    const post = (body: string, id: string) =>
+      new Promise<void>((resolve) => {
+        const started = performance.now();
+        sentAt.set(id, started);
+        const req = request(`${url}/api/v1/events`, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode !== 200 && res.statusCode !== 202) failed++;
+            acks.push(performance.now() - started);
+            resolve();
+          });
+        });
+        req.on('error', () => (failed++, resolve()));
+        req.end(body);
+      });
+    const base = Date.parse('2026-11-21T08:00:00Z');
+    const event = (n: number) => {
+      const call = Math.floor(n / 3);
+      const type = TYPES[n % 3];
+      const body = {
+        type,
+        callId: `sse-${call}`,
+        direction: 'inbound',
+        from: `+4930${String(1_000_000 + call)}`,
+        to: '+4930999000',
+        extension: String(200 + (call % EXTENSIONS)),
+        timestamp: new Date(base + call * 1000 + (n % 3) * 5000).toISOString(),
+        ...(type === 'call.ended' ? { cause: 'normal' } : {}),
+      };
+      return { body: JSON.stringify(body), id: `sse-${call}|${type}`, extension: body.extension };
+    };
+    // Warm-up (JIT, statement cache), not measured: its calls have other ids.
+    for (let n = 0; n < 600; n++) {
+      const e = event(n);
+      await post(e.body.replaceAll('"sse-', '"warm-'), `warm|${n}`);
+    }
+    for (const s of screens) (s.received = 0), (s.latencies = []);
+
+    const total = RATE * SECONDS;
+    const expectedPer = new Map<string | null, number>([[null, total]]);
+    const inflight: Array<Promise<void>> = [];
+    const started = performance.now();
+    let sent = 0;
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE));
+      for (; sent < due; sent++) {
+        const e = event(sent);
+        expectedPer.set(e.extension, (expectedPer.get(e.extension) ?? 0) + 1);
+        inflight.push(post(e.body, e.id));
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await Promise.all(inflight);
+    const sendSeconds = (performance.now() - started) / 1000;
+    // Let the last frames arrive.
+    const expected = (s: Screen) => expectedPer.get(s.extension) ?? 0;
+    const until = Date.now() + 5_000;
+    while (Date.now() < until && screens.some((s) => s.received < expected(s))) await new Promise((r) => setTimeout(r, 20));
+
+    const latencies = screens.flatMap((s) => s.latencies).sort((a, b) => a - b);
+    const ackSorted = acks.sort((a, b) => a - b);
+    const missing = screens.reduce((n, s) => n + Math.max(0, expected(s) - s.received), 0);
+    const p99 = percentile(latencies, 99);
+    const ackP99 = percentile(ackSorted, 99);
+    const rows: BenchRow[] = [
+      { figure: `event → SSE screen pop p99 at ${RATE.toLocaleString('en-US')} events/s`, value: p99, unit: 'ms', reference: 'the event acknowledged (p99)', referenceValue: ackP99, ratio: p99 / ackP99, target: '≤ 10 ms' },
+      { figure: 'event → SSE screen pop p50', value: percentile(latencies, 50), unit: 'ms', reference: 'the event acknowledged (p50)', referenceValue: percentile(ackSorted, 50), ratio: percentile(latencies, 50) / percentile(ackSorted, 50), target: '' },
+    ];
+    return {
+      rows,
+      details: {
+        eventsPerSecond: RATE,
+        seconds: SECONDS,
+        achievedRate: Math.round(total / sendSeconds),
+        screens: { wallBoards: SCREENS, screenPops: SCREENS },
+        deliveredToScreens: latencies.length,
+        missing,
+        failedPosts: failed,
+        latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99, max: latencies[latencies.length - 1] },
+        ackMs: { p50: percentile(ackSorted, 50), p99: ackP99 },
+      },
+    };
+  } finally {
+    for (const s of screens) s.close();
+    agent.destroy();
+    child.disconnect();
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
