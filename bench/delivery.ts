@@ -139,8 +139,8 @@ export async function runDeliveryBench(): Promise<{ rows: BenchRow[]; details: R
     const liveRate = LIVE / liveSeconds;
     const drainRate = BACKLOG / drainSeconds;
     const rows: BenchRow[] = [
-      { figure: 'webhook deliveries, live', value: liveRate, unit: 'deliveries/s', reference: `raw undici POSTs, ${CONCURRENCY} at once`, referenceValue: reference, ratio: liveRate / reference, target: '≥ 2,000/s' },
-      { figure: `drain of a ${BACKLOG.toLocaleString('en-US')} backlog`, value: drainRate, unit: 'deliveries/s', reference: `raw undici POSTs, ${CONCURRENCY} at once`, referenceValue: reference, ratio: drainRate / reference, target: '≥ 2,000/s' },
+      { figure: 'webhook deliveries, live', value: liveRate, unit: 'deliveries/s', reference: `raw undici POSTs, ${CONCURRENCY} at once`, referenceValue: reference, ratio: liveRate / reference, target: '≥ 2,000/s', met: liveRate >= 2000 },
+      { figure: `drain of a ${BACKLOG.toLocaleString('en-US')} backlog`, value: drainRate, unit: 'deliveries/s', reference: `raw undici POSTs, ${CONCURRENCY} at once`, referenceValue: reference, ratio: drainRate / reference, target: '≥ 2,000/s', met: drainRate >= 2000 },
     ];
     return {
       rows,

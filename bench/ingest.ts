@@ -107,7 +107,7 @@ export async function runIngestBench(): Promise<{ rows: BenchRow[]; details: Rec
     const singleRate = single.events / single.seconds;
     const batchRate = batched.events / batched.seconds;
     const rows: BenchRow[] = [
-      { figure: 'ingest, 1 event/request', value: singleRate, unit: 'events/s', reference: 'raw insert, 1 event/txn', referenceValue: rawSingle, ratio: singleRate / rawSingle, target: '≥ 20,000/s and ≥ 50 % (later issue)' },
+      { figure: 'ingest, 1 event/request', value: singleRate, unit: 'events/s', reference: 'raw insert, 1 event/txn', referenceValue: rawSingle, ratio: singleRate / rawSingle, target: '≥ 20,000/s and ≥ 50 %', met: singleRate >= 20_000 && singleRate / rawSingle >= 0.5 },
       { figure: 'ingest, 50 events/request', value: batchRate, unit: 'events/s', reference: 'raw insert, 50 events/txn', referenceValue: rawBatched, ratio: batchRate / rawBatched, target: '' },
     ];
     return {

@@ -168,9 +168,9 @@ export async function runLookupBench(): Promise<{ rows: BenchRow[]; details: Rec
 
   const sql = sqliteReference(queries);
   const rows: BenchRow[] = [
-    { figure: 'lookup p99 in process', value: p99, unit: 'µs', reference: 'SQLite LIKE p99', referenceValue: sql.p99, ratio: p99 / sql.p99, target: '≤ 20 µs' },
+    { figure: 'lookup p99 in process', value: p99, unit: 'µs', reference: 'SQLite LIKE p99', referenceValue: sql.p99, ratio: p99 / sql.p99, target: '≤ 20 µs', met: p99 <= 20 },
     { figure: 'lookup p50 in process', value: p50, unit: 'µs', reference: 'SQLite LIKE p50', referenceValue: sql.p50, ratio: p50 / sql.p50, target: '' },
-    { figure: 'memory for 1M contacts (RSS delta)', value: rssMb, unit: 'MB', reference: 'SQLite file size, same numbers', referenceValue: sql.fileMb, ratio: rssMb / sql.fileMb, target: '≤ 400 MB' },
+    { figure: 'memory for 1M contacts (RSS delta)', value: rssMb, unit: 'MB', reference: 'SQLite file size, same numbers', referenceValue: sql.fileMb, ratio: rssMb / sql.fileMb, target: '≤ 400 MB', met: rssMb <= 400 },
   ];
   return {
     rows,

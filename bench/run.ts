@@ -1,8 +1,10 @@
 /**
  * `npm run bench [-- name …]`: runs the named benchmarks (all by default), prints one table and
- * writes bench/results/<name>.json.
+ * writes bench/results/<name>.json, the whole table with the machine it ran on to
+ * bench/results/all.json, and the same in Markdown to bench/results/table.md (docs/PERFORMANCE.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { runAmiBench } from './ami.ts';
 import { runDeliveryBench } from './delivery.ts';
 import { runIngestBench } from './ingest.ts';
@@ -10,7 +12,7 @@ import { runLookupBench } from './lookup.ts';
 import { runLookupHttpBench } from './lookup-http.ts';
 import { runSseBench } from './sse.ts';
 import { runSyncBench } from './sync.ts';
-import { printTable, type BenchRow } from './table.ts';
+import { markdownTable, printTable, type BenchRow } from './table.ts';
 
 const BENCHES: Record<string, () => Promise<{ rows: BenchRow[]; details: Record<string, unknown> }>> = {
   ingest: runIngestBench,
@@ -43,5 +45,21 @@ for (const name of wanted.length ? wanted : Object.keys(BENCHES).filter((n) => n
   writeFileSync(file, JSON.stringify({ name, at: new Date().toISOString(), node: process.version, rows, details }, null, 2) + '\n');
   console.log(JSON.stringify(details));
 }
+/** The machine, for reading the figures: the same code measures differently on another. */
+const machine = {
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.availableParallelism(),
+  memoryGb: Math.round(os.totalmem() / 2 ** 30),
+  os: `${os.type()} ${os.release()}`,
+  node: process.version,
+  loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 10) / 10),
+};
+const at = new Date().toISOString();
+writeFileSync(new URL('./results/all.json', import.meta.url), JSON.stringify({ at, machine, benches: wanted.length ? wanted : 'all', rows: all }, null, 2) + '\n');
+writeFileSync(
+  new URL('./results/table.md', import.meta.url),
+  `Measured ${at} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB, ${machine.os}, Node ${machine.node}; load average at the end ${machine.loadAverageAtEnd.join(' / ')}.\n\n${markdownTable(all)}`,
+);
 console.log('');
 printTable(all);
+console.log(`\n(also in bench/results/all.json and bench/results/table.md)`);

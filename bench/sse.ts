@@ -147,7 +147,7 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
     const p99 = percentile(latencies, 99);
     const ackP99 = percentile(ackSorted, 99);
     const rows: BenchRow[] = [
-      { figure: `event → SSE screen pop p99 at ${RATE.toLocaleString('en-US')} events/s`, value: p99, unit: 'ms', reference: 'the event acknowledged (p99)', referenceValue: ackP99, ratio: p99 / ackP99, target: '≤ 10 ms' },
+      { figure: `event → SSE screen pop p99 at ${RATE.toLocaleString('en-US')} events/s`, value: p99, unit: 'ms', reference: 'the event acknowledged (p99)', referenceValue: ackP99, ratio: p99 / ackP99, target: '≤ 10 ms', met: p99 <= 10 && missing === 0 },
       { figure: 'event → SSE screen pop p50', value: percentile(latencies, 50), unit: 'ms', reference: 'the event acknowledged (p50)', referenceValue: percentile(ackSorted, 50), ratio: percentile(latencies, 50) / percentile(ackSorted, 50), target: '' },
     ];
     return {

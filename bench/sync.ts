@@ -157,13 +157,13 @@ export async function runSyncBench(): Promise<{ rows: BenchRow[]; details: Recor
       reference: { csvParseMs: Math.round(referenceMs), csvParseCpuMs: Math.round(reference.cpuMs), rowsPerS: Math.round(parseRowsPerS) },
     };
     const rows: BenchRow[] = [
-      { figure: `sync: import ${ROWS.toLocaleString('en-US')} rows`, value: first.ms / 1000, unit: 's', reference: 'csv-parse alone', referenceValue: referenceMs / 1000, ratio: first.ms / referenceMs, target: '≤ 20 s for 1M rows' },
+      { figure: `sync: import ${ROWS.toLocaleString('en-US')} rows`, value: first.ms / 1000, unit: 's', reference: 'csv-parse alone', referenceValue: referenceMs / 1000, ratio: first.ms / referenceMs, target: '≤ 20 s for 1M rows', met: ROWS >= 1_000_000 ? first.ms <= 20_000 : undefined },
       { figure: 'sync: import CPU time', value: first.cpuMs / 1000, unit: 's', reference: 'csv-parse alone', referenceValue: reference.cpuMs / 1000, ratio: first.cpuMs / reference.cpuMs, target: '' },
       { figure: 'sync: import rate', value: rowsPerS, unit: 'rows/s', reference: 'csv-parse alone', referenceValue: parseRowsPerS, ratio: rowsPerS / parseRowsPerS, target: '' },
       { figure: 'sync: import peak RSS', value: first.peakMb, unit: 'MB', reference: 'RSS before the import', referenceValue: first.beforeMb, ratio: first.peakMb / first.beforeMb, target: '' },
-      { figure: 'sync: re-sync, 1 % changed', value: second.ms / 1000, unit: 's', reference: 'csv-parse alone', referenceValue: referenceMs / 1000, ratio: second.ms / referenceMs, target: '≤ 5 s for 1M rows' },
+      { figure: 'sync: re-sync, 1 % changed', value: second.ms / 1000, unit: 's', reference: 'csv-parse alone', referenceValue: referenceMs / 1000, ratio: second.ms / referenceMs, target: '≤ 5 s for 1M rows', met: ROWS >= 1_000_000 ? second.ms <= 5_000 : undefined },
       { figure: 'sync: re-sync CPU time', value: second.cpuMs / 1000, unit: 's', reference: 'csv-parse alone', referenceValue: reference.cpuMs / 1000, ratio: second.cpuMs / reference.cpuMs, target: '' },
-      { figure: 'sync: re-sync contacts written', value: written, unit: 'rows', reference: 'rows changed', referenceValue: Math.ceil(ROWS / 100), ratio: written / Math.ceil(ROWS / 100), target: 'only the changes' },
+      { figure: 'sync: re-sync contacts written', value: written, unit: 'rows', reference: 'rows changed', referenceValue: Math.ceil(ROWS / 100), ratio: written / Math.ceil(ROWS / 100), target: 'only the changes', met: written === Math.ceil(ROWS / 100) },
     ];
     return { rows, details };
   } finally {
