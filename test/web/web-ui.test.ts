@@ -217,9 +217,11 @@ describe('web UI in Chromium', () => {
     await page.locator('select[name=defaultCountry]').waitFor();
     assert.equal(await page.locator('select[name=defaultCountry]').inputValue(), 'DE');
     await page.locator('input[name=areaCode]').fill('30');
+    await page.locator('input[name=retentionDays]').fill('90');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved.').waitFor();
     assert.equal((await apiCall('GET', '/api/v1/settings')).areaCode, '30');
+    assert.equal((await apiCall('GET', '/api/v1/settings')).retentionDays, 90);
     await shot(page, 'settings');
     await page.getByRole('link', { name: 'Users & extensions' }).click();
     const users = page.getByTestId('users');

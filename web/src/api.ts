@@ -144,4 +144,4 @@ export type User = { id: string; extension: string; name: string; email: string 
 
 export type ApiKey = { id: string; prefix: string; name: string; role: string; extension: string | null; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
 
-export type Settings = { tenantId: string; name: string; defaultCountry: string; areaCode: string | null; placetelSecretSet: boolean; lookupSuffixDigits: number | null };
+export type Settings = { tenantId: string; name: string; defaultCountry: string; areaCode: string | null; placetelSecretSet: boolean; lookupSuffixDigits: number | null; retentionDays: number | null };

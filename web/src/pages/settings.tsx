@@ -29,6 +29,7 @@ export function SettingsPage() {
           defaultCountry: settings.defaultCountry,
           areaCode: settings.areaCode?.trim() || null,
           lookupSuffixDigits: settings.lookupSuffixDigits,
+          retentionDays: settings.retentionDays,
         }),
       );
       toast.success(t('settings.saved'));
@@ -76,6 +77,19 @@ export function SettingsPage() {
               </option>
             ))}
           </select>
+        </label>
+        <label className="field">
+          <span>{t('settings.retention')}</span>
+          <input
+            name="retentionDays"
+            type="number"
+            min={1}
+            max={36500}
+            value={settings.retentionDays ?? ''}
+            onChange={(e) => setSettings({ ...settings, retentionDays: e.target.value ? Number(e.target.value) : null })}
+            placeholder={t('settings.retentionForever')}
+          />
+          <small className="hint">{t('settings.retentionHelp')}</small>
         </label>
         <div className="modal-actions">
           <button className="btn btn-primary" type="submit" disabled={busy}>
