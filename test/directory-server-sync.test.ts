@@ -158,4 +158,31 @@ forEachDialect('vCard, CardDAV and LDAP sources through the sync engine', (diale
       }
     });
   }
+
+  it('ldap: a directory on loopback is refused by the SSRF guard, by address and by name, until the tenant allow-lists it', async () => {
+    const server = await startSlapd({ ldif: 'dn: ou=people,dc=example,dc=com\nobjectClass: organizationalUnit\nou: people\n\n' + 'dn: uid=p1,ou=people,dc=example,dc=com\nobjectClass: inetOrgPerson\nuid: p1\ncn: Person 1\nsn: 1\ntelephoneNumber: +49 89 1001\n' });
+    const setAllowList = (list: string[]) => store().tenants.update('default', { deliveryAllowList: list }, new Date().toISOString());
+    try {
+      const options = { bindDn: server.rootDn, password: server.rootPassword, baseDn: 'ou=people,dc=example,dc=com' };
+      const byAddress = await createSource('ldap', { ...options, url: server.url });
+      const byName = await createSource('ldap', { ...options, url: server.url.replace('127.0.0.1', 'localhost') });
+      assert.notEqual(server.url, server.url.replace('127.0.0.1', 'localhost'), 'the test server listens on 127.0.0.1');
+      await setAllowList([]);
+      for (const id of [byAddress, byName]) {
+        const refused = await run(id);
+        assert.equal(refused.ok, false);
+        assert.match(refused.error ?? '', /resolves to a private address; add it to the allow-list in Settings/);
+        assert.equal((await synced(id)).size, 0);
+      }
+      await setAllowList(['127.0.0.1', '::1']);
+      for (const id of [byAddress, byName]) {
+        const allowed = await run(id);
+        assert.equal(allowed.ok, true, allowed.error ?? '');
+        assert.deepEqual([...(await synced(id)).keys()], ['Person 1']);
+      }
+    } finally {
+      await setAllowList(['127.0.0.1']);
+      await server.stop();
+    }
+  });
 });

@@ -44,7 +44,8 @@ export function guardedConnector(list: AllowList, connectMs: number): buildConne
 
 type LookupCallback = (err: Error | null, address: string | LookupAddress[], family?: number) => void;
 
-function guardedLookup(list: AllowList) {
+/** A `lookup` for net/tls.connect that refuses (DestinationBlockedError) any address the policy refuses. */
+export function guardedLookup(list: AllowList) {
   return (hostname: string, options: { all?: boolean; family?: number }, callback: LookupCallback) => {
     lookup(hostname, { family: options.family ?? 0, all: true }, (err, addresses) => {
       if (err) return callback(err, []);

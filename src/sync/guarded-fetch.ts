@@ -3,11 +3,14 @@
  * redirects included, is checked at connect time on the address the host resolved to, so a source URL
  * that points at loopback, a private range or the cloud metadata service is refused unless the
  * tenant allow-lists it (`deliveryAllowList` in Settings) — an on-premise CRM does live in a private
- * network. LDAP (ldapts opens raw sockets) does not go through here.
+ * network. LDAP, which opens its own sockets, gets the same policy as a socket `lookup`
+ * (`guardedSockets`).
  */
 import { fetch as undiciFetch } from 'undici';
-import { SourceError } from '../connectors/directory/directory-source.ts';
-import { DestinationBlockedError, type SafeDispatchers } from '../delivery/safe-dispatcher.ts';
+import { isIP } from 'node:net';
+import { SourceError, type SocketGuard } from '../connectors/directory/directory-source.ts';
+import { DestinationBlockedError, guardedLookup, type SafeDispatchers } from '../delivery/safe-dispatcher.ts';
+import { compileAllowList, refuse } from '../delivery/ssrf-guard.ts';
 
 /** A fetch for one run of one tenant's source. */
 export function guardedFetch(dispatchers: SafeDispatchers, allowList: readonly string[]): typeof fetch {
@@ -23,6 +26,21 @@ export function guardedFetch(dispatchers: SafeDispatchers, allowList: readonly s
     }
   };
   return guarded as unknown as typeof fetch;
+}
+
+/** The same policy for a reader's own sockets (LDAP). */
+export function guardedSockets(allowList: readonly string[]): SocketGuard {
+  const list = compileAllowList(allowList);
+  const lookup = guardedLookup(list);
+  const refused = (host: string) => new SourceError('unreachable', `${host} resolves to a private address; add it to the allow-list in Settings`);
+  return {
+    lookup: ((hostname: string, options: object, callback: (err: Error | null, ...rest: unknown[]) => void) =>
+      lookup(hostname, options as never, (err, ...rest) => callback(err instanceof DestinationBlockedError ? refused(hostname) : err, ...(rest as [never])))) as SocketGuard['lookup'],
+    checkHost(host: string) {
+      const bare = host.replace(/^\[|\]$/g, '');
+      if (isIP(bare) && refuse(list, bare, bare)) throw refused(bare);
+    },
+  };
 }
 
 /** undici wraps the connector's error (fetch failed → cause), sometimes twice. */

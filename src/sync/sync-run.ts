@@ -3,7 +3,7 @@
  * tenant's numbering settings, stage them in batches, and apply the diff in one transaction. The
  * caller holds the source's lease; a failure anywhere leaves the phonebook as it was.
  */
-import type { DirectorySourceType, SourceItem, SourceOptions } from '../connectors/directory/directory-source.ts';
+import type { DirectorySourceType, SocketGuard, SourceItem, SourceOptions } from '../connectors/directory/directory-source.ts';
 import { readContactNumber } from '../core/contacts/contact-number.ts';
 import type { NumberingSettings } from '../core/phone-numbers/phone-number.ts';
 import { ReportBuilder, type SyncReport } from '../core/sync/sync-report.ts';
@@ -22,6 +22,7 @@ export type RunInput = {
   numbering: NumberingSettings;
   signal: AbortSignal;
   fetch: typeof fetch;
+  sockets?: SocketGuard;
   upload?: AsyncIterable<Uint8Array>;
   nextRunAt(finishedAt: number): string | null;
   onProgress(read: number, total?: number): void;
@@ -40,6 +41,7 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
       state: source.state,
       progress: (read, total) => input.onProgress(read, total),
       fetch: input.fetch,
+      sockets: input.sockets,
       upload: input.upload,
     });
     const counts = { added: 0, changed: 0, unchanged: 0 };

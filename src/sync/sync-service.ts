@@ -15,7 +15,7 @@ import { SourceSyncRepository } from '../storage/repositories/source-sync-reposi
 import type { SourceRecord } from '../storage/repositories/sources-repository.ts';
 import type { Store } from '../storage/store.ts';
 import { SafeDispatchers } from '../delivery/safe-dispatcher.ts';
-import { guardedFetch } from './guarded-fetch.ts';
+import { guardedFetch, guardedSockets } from './guarded-fetch.ts';
 import { describeFailure, errorSummary, RunStopped } from './sync-failure.ts';
 import { executeRun } from './sync-run.ts';
 
@@ -162,6 +162,7 @@ export class SyncService {
       if (!type) throw new SourceError('remote', `Unknown source type "${source.type}"`);
       const secrets = source.secrets ? (JSON.parse(this.#o.secrets.open(source.secrets)) as Record<string, unknown>) : {};
       watch();
+      const allowList = (await store.tenants.get(source.tenantId))?.deliveryAllowList ?? [];
       const result = await executeRun(
         this.#repo,
         {
@@ -172,7 +173,8 @@ export class SyncService {
           trigger: entry.trigger,
           numbering: await this.#o.settings.numbering(source.tenantId),
           signal: entry.controller.signal,
-          fetch: this.#o.fetch ?? guardedFetch(this.#dispatchers, (await store.tenants.get(source.tenantId))?.deliveryAllowList ?? []),
+          fetch: this.#o.fetch ?? guardedFetch(this.#dispatchers, allowList),
+          sockets: guardedSockets(allowList),
           upload,
           nextRunAt: next,
           onProgress: (read, total) => {

@@ -40,6 +40,11 @@ export type SourceItem =
   /** Incremental runs only: the source says this record is gone. */
   | { type: 'removed'; recordId: string };
 
+export type SocketGuard = {
+  lookup: NonNullable<import('node:net').TcpNetConnectOpts['lookup']>;
+  checkHost(host: string): void;
+};
+
 export type ReadContext = {
   /** Aborted on timeout or shutdown; a reader stops and its run fails, changing nothing. */
   signal: AbortSignal;
@@ -52,6 +57,12 @@ export type ReadContext = {
   progress(read: number, total?: number): void;
   /** Outbound HTTP for readers that use fetch: guarded (timeouts, SSRF policy of the tenant). */
   fetch: typeof fetch;
+  /**
+   * For readers that open their own sockets (LDAP): the tenant's SSRF policy for net/tls.connect.
+   * `lookup` checks every address a host name resolves to, at connect time; `checkHost` checks an IP
+   * literal (which is never looked up) before connecting. Both fail with a SourceError.
+   */
+  sockets?: SocketGuard;
   /**
    * The bytes of a file uploaded for this run (`POST /api/v1/sources/{id}/upload`), streamed from the
    * request; absent for scheduled and sync-now runs. Types that read files (CSV, vCard) prefer it.

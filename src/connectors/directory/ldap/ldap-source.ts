@@ -17,7 +17,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client, FilterParser, InsufficientAccessError, InvalidCredentialsError, InvalidDNSyntaxError, NoSuchObjectError, ResultCodeError, SizeLimitExceededError, StrongAuthRequiredError, ConfidentialityRequiredError } from 'ldapts';
-import { SourceError, type DirectorySourceType, type ReadContext, type SourceItem, type SourceRun } from '../directory-source.ts';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { SourceError, type DirectorySourceType, type ReadContext, type SocketGuard, type SourceItem, type SourceRun } from '../directory-source.ts';
 import { checkSourceOptions } from '../source-options.ts';
 import { effectiveMapping, ldapOptionsSchema, type LdapOptions } from './ldap-config.ts';
 import { entryToItem, requestedAttributes, type LdapEntry } from './ldap-mapping.ts';
@@ -66,9 +68,26 @@ function tlsOptions(options: LdapOptions) {
   return { ca, host, rejectUnauthorized: options.tlsRejectUnauthorized, ...(/^[\d.]+$|:/.test(host) ? {} : { servername: host }) };
 }
 
-async function connect(options: LdapOptions, signal: AbortSignal): Promise<Client> {
+async function connect(options: LdapOptions, signal: AbortSignal, sockets?: SocketGuard): Promise<Client> {
   const tls = tlsOptions(options);
+  if (sockets) {
+    try {
+      sockets.checkHost(new URL(options.url).hostname);
+    } catch (err) {
+      throw ldapError(err, options, signal);
+    }
+  }
   const client = new Client({
+    // The tenant's SSRF policy on the address the host name resolves to, at connect time.
+    ...(sockets
+      ? {
+          createConnection: ((port: number, host: string) => netConnect({ port, host, lookup: sockets.lookup })) as never,
+          // ldapts calls this with (port, host, options) to connect, and with (options) to upgrade
+          // a connected socket for StartTLS (nothing to look up then).
+          createSecureConnection: ((portOrOptions: number | ConnectionOptions, host?: string, options?: ConnectionOptions) =>
+            typeof portOrOptions === 'object' ? tlsConnect(portOrOptions) : tlsConnect({ ...options, port: portOrOptions, host, lookup: sockets.lookup })) as never,
+        }
+      : {}),
     url: options.url,
     connectTimeout: options.connectTimeoutSeconds * 1000,
     timeout: options.timeoutSeconds * 1000,
@@ -137,7 +156,7 @@ export const ldapSourceType: DirectorySourceType = {
     }),
   async open(input, context): Promise<SourceRun> {
     const options = input as LdapOptions;
-    const client = await connect(options, context.signal);
+    const client = await connect(options, context.signal, context.sockets);
     return { full: true, items: read(client, options, context), state: () => null };
   },
 };
