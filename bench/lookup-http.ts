@@ -2,13 +2,15 @@
  * HTTP lookups/s: `GET /api/v1/lookup` of the real app (SQLite, 20,000 contacts, key check, number
  * normalization, index lookup) beside a bare Fastify route returning a lookup body of the same shape,
  * both in their own process, autocannon in this one, in the same run. Each server is warmed up first
- * (JIT, and the garbage left by seeding), then both are measured in alternating rounds.
+ * (JIT, and the garbage left by seeding), then both are measured in alternating rounds. Where
+ * `taskset` can, the servers share one core and the load generator has the others (support/affinity.ts).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { allCpus, canPin, pin } from './support/affinity.ts';
 import type { BenchRow } from './table.ts';
 
 const SECONDS = Math.max(3, Number(process.env.BENCH_DURATION ?? 10) / 2);
@@ -21,7 +23,7 @@ async function serve(mode: 'callbridge' | 'bare', dir: string) {
     child.once('message', (m) => resolve(m as { url: string; key: string; numbers: string[] }));
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
   });
-  return { ...info, stop: () => (child.disconnect(), new Promise((r) => child.once('exit', r))) };
+  return { ...info, pid: child.pid!, stop: () => (child.disconnect(), new Promise((r) => child.once('exit', r))) };
 }
 
 async function rate(url: string, headers: Record<string, string>, paths: string[], seconds: number): Promise<{ rps: number; errors: number }> {
@@ -34,6 +36,15 @@ export async function runLookupHttpBench(): Promise<{ rows: BenchRow[]; details:
   const dir = mkdtempSync(join(tmpdir(), 'callbridge-lookup-http-'));
   const app = await serve('callbridge', dir);
   const bare = await serve('bare', dir);
+  // Both servers on the last core, autocannon (this process) on the others: each server gets the same
+  // whole core while measured, and the load generator never takes it from it.
+  const pinned = canPin();
+  const last = String(os.availableParallelism() - 1);
+  if (pinned) {
+    pin(app.pid, last);
+    pin(bare.pid, last);
+    pin(process.pid, `0-${Number(last) - 1}`);
+  }
   try {
     const paths = app.numbers.map((n, k) => `/api/v1/lookup?number=${encodeURIComponent(k % 2 ? n : n.replace('+49', '0'))}`);
     const measureOurs = (seconds: number) => rate(app.url, { authorization: `Bearer ${app.key}` }, paths, seconds);
@@ -53,6 +64,7 @@ export async function runLookupHttpBench(): Promise<{ rows: BenchRow[]; details:
       rows: [{ figure: 'HTTP lookups (median of 3)', value, unit: 'req/s', reference: 'bare Fastify route', referenceValue, ratio: value / referenceValue, target: '≥ 80 %', met: value / referenceValue >= 0.8 }],
       details: {
         contacts: 20_000,
+        pinned: pinned ? { servers: `cpu ${last}`, loadGenerator: `cpu 0-${Number(last) - 1}` } : 'not pinned (no taskset or one core)',
         connections: 32,
         seconds: SECONDS,
         rounds: { ours: ours.map((r) => Math.round(r.rps)), bare: reference.map((r) => Math.round(r.rps)) },
@@ -61,6 +73,7 @@ export async function runLookupHttpBench(): Promise<{ rows: BenchRow[]; details:
       },
     };
   } finally {
+    if (pinned) pin(process.pid, allCpus());
     await app.stop();
     await bare.stop();
     rmSync(dir, { recursive: true, force: true });
