@@ -19,6 +19,8 @@ const RATE = Number(process.env.BENCH_SSE_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_DURATION ?? 10);
 const SCREENS = Number(process.env.BENCH_SSE_SCREENS ?? 10);
 const EXTENSIONS = 50;
+/** Calls in flight at once (see `event`). */
+const WAVE = Math.max(1, Math.round(RATE / 10));
 const TYPES = ['call.ringing', 'call.answered', 'call.ended'] as const;
 
 type Screen = { extension: string | null; received: number; latencies: number[]; close(): void };
@@ -98,9 +100,13 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
         req.end(body);
       });
     const base = Date.parse('2026-11-21T08:00:00Z');
+    // Calls in waves of WAVE: a wave's calls ring, then are answered, then end, so a call's events are
+    // WAVE events (a tenth of a second) apart and reach the server in order, as from a PBX.
     const event = (n: number) => {
-      const call = Math.floor(n / 3);
-      const type = TYPES[n % 3];
+      const wave = Math.floor(n / (3 * WAVE));
+      const call = wave * WAVE + (n % WAVE);
+      const step = Math.floor(n / WAVE) % 3;
+      const type = TYPES[step];
       const body = {
         type,
         callId: `sse-${call}`,
@@ -108,7 +114,7 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
         from: `+4930${String(1_000_000 + call)}`,
         to: '+4930999000',
         extension: String(200 + (call % EXTENSIONS)),
-        timestamp: new Date(base + call * 1000 + (n % 3) * 5000).toISOString(),
+        timestamp: new Date(base + call * 1000 + step * 5000).toISOString(),
         ...(type === 'call.ended' ? { cause: 'normal' } : {}),
       };
       return { body: JSON.stringify(body), id: `sse-${call}|${type}`, extension: body.extension };
@@ -120,7 +126,7 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
     }
     for (const s of screens) (s.received = 0), (s.latencies = []);
 
-    const total = RATE * SECONDS;
+    const total = Math.ceil((RATE * SECONDS) / (3 * WAVE)) * 3 * WAVE;
     const expectedPer = new Map<string | null, number>([[null, total]]);
     const inflight: Array<Promise<void>> = [];
     const started = performance.now();
