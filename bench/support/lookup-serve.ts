@@ -17,7 +17,9 @@ const N = Number(count ?? 20_000);
 
 if (mode === 'bare') {
   const app = Fastify();
-  const body = { number: '+49301000000', match: { contactId: 'x', name: 'Erika Mustermann', company: 'Muster GmbH', matchType: 'exact' }, candidates: [] };
+  // The bytes the real route answers for a hit: the match, and it again as the only candidate.
+  const match = { contactId: 'c0', name: 'Kontakt 0', company: 'Firma 0', matchType: 'exact', number: '+49301000000', origin: 'manual', personal: false };
+  const body = { number: '+49301000000', match, candidates: [match] };
   app.get('/bare', async () => body);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   process.send!({ url, key: '', numbers: [] });
