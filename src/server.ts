@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
 import { bootstrap, composeDeps } from './compose.ts';
 import { buildApp } from './http/build-app.ts';
+import { RetentionJob } from './maintenance/retention-job.ts';
 import { SecretBox } from './storage/secret-box.ts';
 import { openStore } from './storage/store.ts';
 
@@ -13,6 +14,7 @@ export type RunningServer = { url: string; close(): Promise<void> };
 export async function startServer(config: Config, out: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<RunningServer> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, sqliteSync: config.sqliteSync });
   let app: FastifyInstance | undefined;
+  let retention: RetentionJob | undefined;
   try {
     const secrets = SecretBox.fromEnvOrFile(config.secretKey, config.dataDir);
     const { adminKey } = await bootstrap(store, process.env.CALLBRIDGE_DEFAULT_COUNTRY ?? 'DE');
@@ -26,6 +28,9 @@ export async function startServer(config: Config, out: (line: string) => void = 
     await deps.delivery.worker.start();
     // Due phonebook sources run from here on; closing the app stops the scheduler and its runs.
     deps.sync.start();
+    // Tenants' retention periods (GDPR): old calls and delivery logs are deleted hourly.
+    retention = new RetentionJob(store, log);
+    retention.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -44,11 +49,13 @@ export async function startServer(config: Config, out: (line: string) => void = 
     return {
       url,
       async close() {
+        await retention!.stop();
         await app!.close();
         await store.close();
       },
     };
   } catch (err) {
+    await retention?.stop();
     await app?.close().catch(() => {});
     await store.close().catch(() => {});
     throw err;
