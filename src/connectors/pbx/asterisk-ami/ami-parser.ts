@@ -90,8 +90,10 @@ export class AmiParser {
     }
     const key = line.slice(0, colon).trim();
     const value = line.slice(colon + 1).trim();
-    const prev = this.#current[key];
-    this.#current[key] = prev === undefined ? value : `${prev}\n${value}`;
+    // Own properties only, defined rather than assigned: a header named `toString` or `__proto__` is
+    // a header like any other, not a method or the prototype of the message.
+    const prev = Object.hasOwn(this.#current, key) ? this.#current[key] : undefined;
+    Object.defineProperty(this.#current, key, { value: prev === undefined ? value : `${prev}\n${value}`, enumerable: true, writable: true, configurable: true });
     this.#currentEmpty = false;
   }
 

@@ -32,7 +32,8 @@ export async function placetelRoutes(app: FastifyInstance, deps: AppDeps): Promi
       if (!principal || (principal.role !== 'ingest' && principal.role !== 'admin')) {
         throw new CallbridgeError('CB_UNAUTHORIZED', 'The token in the URL is not a valid ingest key');
       }
-      const raw = request.body as Buffer;
+      // No body at all (no content type) leaves request.body undefined: treat it as empty, a 400 below.
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const tenant = await deps.store.tenants.get(principal.tenantId);
       if (tenant?.placetelSecret) {
         const header = request.headers['x-placetel-signature'];
