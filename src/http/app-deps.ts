@@ -41,7 +41,7 @@ export type AppDeps = {
     logLevel: string;
     /** Phone numbers and search terms in logs: false none, 'mask' numbers without their last digits, true all (src/http/log-privacy.ts). */
     logPersonalData: boolean | 'mask';
-    /** Time a client has to send a whole request (default 30 s); a slower one gets 408 and is disconnected. */
+    /** Time a client has to send a whole request (default 5 min, headers at most 1 min); a slower one gets 408 and is disconnected. */
     requestTimeoutMs?: number;
     /** Interval of SSE keep-alive comments. */
     heartbeatMs?: number;

@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyInstance, type onResponseHookHandle
 import { pbxWebhookRoutes } from '../connectors/pbx/registry.ts';
 import type { AppDeps } from './app-deps.ts';
 import { lazyChildLogger } from './lazy-logger.ts';
+import { errorSerializer, loggableUrl, scrubLogObject } from './log-privacy.ts';
 import { notFound, registerErrorHandling } from './plugins/errors.ts';
 import { problemSchema } from './problem.ts';
 import { callsRoutes } from './routes/calls-routes.ts';
@@ -31,28 +32,43 @@ import { sourcesRoutes } from './routes/sources-routes.ts';
 import { crmRoutes } from './routes/crm-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { webUiRoutes } from './web-ui.ts';
+import { RemoteCallChanges } from './remote-changes.ts';
 
-/** Hides credentials in paths (CTI tokens) and, unless asked, query strings (they carry numbers). */
-export function loggableUrl(url: string, personalData: boolean): string {
-  const path = url
-    .replace(/(\/api\/v1\/cti\/(?:[a-z0-9-]+\/)?)[^/?]+/i, '$1***')
-    .replace(/(\/api\/v1\/directory\/)cb_[^/?]+/i, '$1***')
-    .replace(/([?&]key=)[^&]+/i, '$1***');
-  return personalData ? path : path.split('?')[0];
-}
+export { loggableUrl };
+
+/**
+ * Time a client has to send a whole request (Fastify's default: no limit), and its headers. Generous
+ * for the body, which may be a large phonebook upload on a slow line; tight for the headers.
+ */
+export const REQUEST_TIMEOUT_MS = 300_000;
+export const HEADERS_TIMEOUT_MS = 60_000;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const personal = deps.options.logPersonalData;
+  // A client that trickles its request (slowloris) is answered 408 and disconnected, so it cannot hold
+  // sockets and parser state for ever. Only receiving counts: an SSE stream is unaffected.
+  const requestTimeout = deps.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const headersTimeout = Math.min(HEADERS_TIMEOUT_MS, requestTimeout);
   const app = Fastify({
     bodyLimit: deps.options.bodyLimit,
+    requestTimeout,
+    http: {
+      headersTimeout,
+      // Node checks the timeouts of open requests this often (default 30 s, longer than short test timeouts).
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(headersTimeout / 4))),
+    },
     // Per-request lines are written by the onResponse hook below, without personal data.
     logController: new LogController({ disableRequestLogging: true }),
     logger: {
       level: deps.options.logLevel,
       ...(deps.options.logStream ? { stream: deps.options.logStream } : {}),
+      // Personal data in log lines: none, masked or all (src/http/log-privacy.ts).
       serializers: {
         req: (req) => ({ method: req.method, url: loggableUrl(req.url, personal), reqId: req.id }),
+        // Fastify types `err` as an Error serializer; pino also passes strings (`{ err: err.message }`), which this handles.
+        err: errorSerializer(personal) as never,
       },
+      formatters: { log: scrubLogObject(personal) },
       redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
     },
     routerOptions: { maxParamLength: 200 },
@@ -128,8 +144,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => sourcesRoutes(scope, deps));
   await app.register(async (scope) => crmRoutes(scope, deps));
   await app.register(async (scope) => sessionRoutes(scope, deps));
+  // Several instances on one database: the others' call changes reach this one's streams.
+  const remote = deps.store.dialect.capabilities.multiInstance ? new RemoteCallChanges(deps.store, deps.hub) : undefined;
+  if (remote) app.addHook('onReady', () => remote.start());
   // The app owns the PBX connections' lifetime: closing it hangs up on every PBX.
   app.addHook('onClose', async () => {
+    await remote?.stop();
     await deps.pbx.stop();
     deps.phonebook.stop();
     // Unsent deliveries are given back to the outbox; attempts in flight finish or are aborted.

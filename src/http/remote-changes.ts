@@ -1,0 +1,106 @@
+/**
+ * Call changes committed by other instances on a shared store (PostgreSQL), published to this
+ * instance's LiveHub so that its SSE streams see every call, whichever instance ingested it.
+ *
+ * LiveHub is in-process: the journal publishes its own commits. This polls `call_events` past the
+ * highest sequence seen and publishes the applied ones this instance did not publish itself (the
+ * current state of the call, as a resumed stream gets it). PostgreSQL hands out sequence numbers at
+ * insert, not at commit, so a lower one can become visible after a higher one: numbers skipped over
+ * are asked for again for GAP_MS (a rolled-back transaction leaves a gap that never fills). Enrichments
+ * (`call.enriched`) are not stored as events and stay on the instance that made them.
+ */
+import type { LiveHub, CallChange } from '../journal/live-hub.ts';
+import type { Store } from '../storage/store.ts';
+
+const BATCH = 1_000;
+const GAP_MS = 10_000;
+/** A jump this large is not a set of transactions in flight; the numbers in it are not chased. */
+const MAX_GAP_SPAN = 5_000;
+const MAX_GAPS = 5_000;
+const MAX_OWN = 200_000;
+
+export class RemoteCallChanges {
+  readonly #store: Store;
+  readonly #pollMs: number;
+  readonly #publish: (tenantId: string, change: CallChange) => void;
+  /** Sequence numbers this instance published itself, until the poll has passed them. */
+  readonly #own = new Set<number>();
+  readonly #gaps = new Map<number, number>();
+  #cursor = -1;
+  #timer: NodeJS.Timeout | undefined;
+  #polling: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(store: Store, hub: LiveHub, pollMs = 500) {
+    this.#store = store;
+    this.#pollMs = pollMs;
+    // Note what this instance publishes (the journal calls publish after each commit).
+    const publish = hub.publish.bind(hub);
+    this.#publish = publish;
+    hub.publish = (tenantId: string, change: CallChange) => {
+      // An enrichment repeats a sequence number already published (and not a stored event).
+      if (!this.#stopped && change.type !== 'call.enriched') {
+        this.#own.add(change.seq);
+        if (this.#own.size > MAX_OWN) this.#own.delete(this.#own.values().next().value!);
+      }
+      publish(tenantId, change);
+    };
+  }
+
+  async start(): Promise<void> {
+    const row = await this.#store.dialect.db.selectFrom('call_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+    this.#cursor = Number(row?.seq ?? 0);
+    const tick = () => {
+      this.#polling = this.poll()
+        // The next poll tries again; a database outage shows in the ingest and health paths.
+        .catch(() => false)
+        .then((more) => {
+          // A full batch: more is waiting, read on at once.
+          if (!this.#stopped) this.#timer = setTimeout(tick, more ? 0 : this.#pollMs);
+        });
+    };
+    this.#timer = setTimeout(tick, this.#pollMs);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#polling;
+  }
+
+  /** One round: reads what is new (and what may have filled a gap) and publishes others' changes; true when the batch was full. */
+  async poll(): Promise<boolean> {
+    const now = Date.now();
+    for (const [seq, since] of this.#gaps) if (now - since > GAP_MS) this.#gaps.delete(seq);
+    const gaps = [...this.#gaps.keys()];
+    const rows = await this.#store.dialect.db
+      .selectFrom('call_events')
+      .select(['seq', 'tenant_id', 'call_id', 'type', 'status'])
+      .where((eb) => (gaps.length > 0 ? eb.or([eb('seq', '>', this.#cursor), eb('seq', 'in', gaps)]) : eb('seq', '>', this.#cursor)))
+      .orderBy('seq')
+      .limit(BATCH)
+      .execute();
+    const wanted = new Map<string, Array<{ seq: number; callId: string; type: string }>>();
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      if (seq > this.#cursor) {
+        if (seq - this.#cursor - 1 <= MAX_GAP_SPAN) for (let s = this.#cursor + 1; s < seq && this.#gaps.size < MAX_GAPS; s++) this.#gaps.set(s, now);
+        this.#cursor = seq;
+      } else {
+        this.#gaps.delete(seq);
+      }
+      if (this.#own.delete(seq) || r.status !== 'applied') continue;
+      const list = wanted.get(r.tenant_id) ?? [];
+      list.push({ seq, callId: r.call_id, type: r.type });
+      wanted.set(r.tenant_id, list);
+    }
+    for (const [tenantId, changes] of wanted) {
+      const calls = new Map((await this.#store.calls.getMany(tenantId, [...new Set(changes.map((c) => c.callId))])).map((c) => [c.id, c]));
+      for (const c of changes) {
+        const call = calls.get(c.callId);
+        if (call && !this.#stopped) this.#publish(tenantId, { seq: c.seq, type: `call.${c.type}`, call });
+      }
+    }
+    return rows.length === BATCH;
+  }
+}
