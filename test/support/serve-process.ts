@@ -12,7 +12,10 @@ export const CLI = join(new URL('../..', import.meta.url).pathname, 'bin/callbri
 
 export type ServeProcess = { child: ChildProcess; url: string; output: () => string };
 
-export function serveProcesses(prefix: string): { dataDir: string; serve(): Promise<ServeProcess> } {
+/** `databaseUrl`: serve on that database (PostgreSQL) instead of SQLite in the data directory; `env`: extra environment. */
+export type ServeOptions = { databaseUrl?: string; env?: Record<string, string> };
+
+export function serveProcesses(prefix: string, options: ServeOptions = {}): { dataDir: string; serve(): Promise<ServeProcess> } {
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
   const children: ChildProcess[] = [];
   after(() => {
@@ -21,7 +24,11 @@ export function serveProcesses(prefix: string): { dataDir: string; serve(): Prom
   });
   /** Starts `serve` and resolves with its URL and everything it printed up to listening. */
   const serve = () => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const database = options.databaseUrl ? ['--database', options.databaseUrl] : [];
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...database], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    });
     children.push(child);
     let out = '';
     return new Promise<ServeProcess>((resolve, reject) => {
