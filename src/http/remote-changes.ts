@@ -95,10 +95,26 @@ export class RemoteCallChanges {
       wanted.set(r.tenant_id, list);
     }
     for (const [tenantId, changes] of wanted) {
-      const calls = new Map((await this.#store.calls.getMany(tenantId, [...new Set(changes.map((c) => c.callId))])).map((c) => [c.id, c]));
-      for (const c of changes) {
+      // A call is read as it is now, not as it was after each event: only a call's newest event is
+      // published with it, and only when no newer one has committed since (that one comes in a later
+      // round). Otherwise an "answered" message would carry the ended call, and the end come twice.
+      const newest = new Map<string, { seq: number; callId: string; type: string }>();
+      for (const c of changes) if ((newest.get(c.callId)?.seq ?? -1) < c.seq) newest.set(c.callId, c);
+      const ids = [...newest.keys()];
+      const calls = new Map((await this.#store.calls.getMany(tenantId, ids)).map((c) => [c.id, c]));
+      // Read after the calls: a newer event committed in between shows here, and the call waits.
+      const latest = await this.#store.dialect.db
+        .selectFrom('call_events')
+        .select(['call_id', (eb) => eb.fn.max('seq').as('seq')])
+        .where('tenant_id', '=', tenantId)
+        .where('call_id', 'in', ids)
+        .where('status', '=', 'applied')
+        .groupBy('call_id')
+        .execute();
+      const latestSeq = new Map(latest.map((r) => [r.call_id, Number(r.seq)]));
+      for (const c of newest.values()) {
         const call = calls.get(c.callId);
-        if (call && !this.#stopped) this.#publish(tenantId, { seq: c.seq, type: `call.${c.type}`, call });
+        if (call && latestSeq.get(c.callId) === c.seq && !this.#stopped) this.#publish(tenantId, { seq: c.seq, type: `call.${c.type}`, call });
       }
     }
     return rows.length === BATCH;
