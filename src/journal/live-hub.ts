@@ -11,6 +11,8 @@ export type CallChange = {
   /** `call.ringing`, `call.answered`, `call.transferred` or `call.ended`. */
   type: string;
   call: Call;
+  /** The SSE frame of this change, made once by the first stream that sends it (call-stream.ts). */
+  frame?: string;
 };
 
 export type ChangeListener = (change: CallChange) => void;

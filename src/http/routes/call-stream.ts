@@ -36,16 +36,14 @@ const MAX_PENDING = 10_000;
 
 type StreamQuery = { extension?: string; lastEventId?: string };
 
-/** One serialization per change, however many streams send it (every subscriber gets the same object). */
-const frames = new WeakMap<CallChange, string>();
-
+/**
+ * One serialization per change, however many streams send it (every subscriber gets the same object):
+ * kept on the change itself, so it dies with it. (A WeakMap would keep every frame until the next full
+ * garbage collection: at 1,000 calls a second the young generation then copied megabytes of them in
+ * every minor collection.)
+ */
 function frame(change: CallChange): string {
-  let text = frames.get(change);
-  if (text === undefined) {
-    text = `id: ${change.seq}\nevent: ${change.type}\ndata: ${JSON.stringify(change.call)}\n\n`;
-    frames.set(change, text);
-  }
-  return text;
+  return (change.frame ??= `id: ${change.seq}\nevent: ${change.type}\ndata: ${JSON.stringify(change.call)}\n\n`);
 }
 
 async function handle(deps: AppDeps, request: FastifyRequest, reply: FastifyReply, open: Set<ServerResponse>): Promise<void> {
@@ -67,6 +65,12 @@ async function handle(deps: AppDeps, request: FastifyRequest, reply: FastifyRepl
   // one already (the backlog gives each call's latest state; another instance's changes arrive late).
   const floor = resumeFrom ?? 0;
   const lastByCall = new Map<string, number>();
+  // With one instance, live changes arrive in commit order: once the backlog and what was published
+  // while it was read are out, no change can be older than one sent, and the map is not kept (at a
+  // thousand calls a second, every screen's map churning was most of the minor garbage collections).
+  // Several instances interleave each other's changes late, so they keep it for good.
+  const inOrderWhenLive = !deps.store.dialect.capabilities.multiInstance;
+  let ordered = false;
   let live = false;
   const pending: CallChange[] = [];
   const limit = () => Math.max(MIN_BUFFERED_BYTES, Math.min(MAX_BUFFERED_BYTES, BUFFER_BUDGET_BYTES / Math.max(1, open.size)));
@@ -89,7 +93,9 @@ async function handle(deps: AppDeps, request: FastifyRequest, reply: FastifyRepl
     // An enrichment (a late CRM answer) repeats its call's latest sequence number: sent, not counted.
     const enriched = change.type === 'call.enriched';
     if (!wanted(change.call)) return false;
-    if (!enriched) {
+    if (!enriched && ordered) {
+      if (change.seq <= floor) return false;
+    } else if (!enriched) {
       const last = lastByCall.get(change.call.id);
       if (change.seq <= floor || (last !== undefined && change.seq <= last)) return false;
       lastByCall.delete(change.call.id);
@@ -151,6 +157,10 @@ async function handle(deps: AppDeps, request: FastifyRequest, reply: FastifyRepl
   if (raw.destroyed) return;
   live = true;
   for (const change of pending.splice(0)) send(change);
+  if (inOrderWhenLive) {
+    ordered = true;
+    lastByCall.clear();
+  }
 }
 
 /** Resolves when the response's buffer has drained or the connection is gone. */
