@@ -6,7 +6,9 @@
  *
  * Screens: BENCH_SSE_SCREENS wall boards (every call) and as many agents' screen pops (one extension
  * each). Reference, measured in the same run: the event's own acknowledgement (the durable write),
- * which the stream can only follow. Every screen must get every change it subscribed to.
+ * which the stream can only follow. Every screen must get every change it subscribed to. The server
+ * also reports its event-loop delay and GC pauses over the window (support/serve.ts), to tell its
+ * pauses from the load generator's.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,17 +25,24 @@ const EXTENSIONS = 50;
 const WAVE = Math.max(1, Math.round(RATE / 10));
 const TYPES = ['call.ringing', 'call.answered', 'call.ended'] as const;
 
-type Screen = { extension: string | null; received: number; latencies: number[]; close(): void };
+/** Latencies in a preallocated array: this process must stay light (its own pauses would count as the server's). */
+type Screen = { extension: string | null; received: number; latencies: Float64Array; close(): void };
 
-function percentile(sorted: number[], p: number): number {
+/** Event number of a call's step (the inverse of `event` in runSseBench); -1 for warm-up calls. */
+function eventIndex(call: number, step: number): number {
+  const wave = Math.floor(call / WAVE);
+  return wave * 3 * WAVE + step * WAVE + (call % WAVE);
+}
+
+function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
 
 /** One EventSource-like reader: frames split on blank lines, `event:` and `data:` read, the rest ignored. */
-function openScreen(url: string, key: string, extension: string | null, sentAt: Map<string, number>): Promise<Screen> {
+function openScreen(url: string, key: string, extension: string | null, sentAt: Float64Array): Promise<Screen> {
   return new Promise((resolve, reject) => {
     let connected = false;
-    const screen: Screen = { extension, received: 0, latencies: [], close: () => req.destroy() };
+    const screen: Screen = { extension, received: 0, latencies: new Float64Array(sentAt.length), close: () => req.destroy() };
     const path = `/api/v1/calls/stream${extension ? `?extension=${extension}` : ''}`;
     const req = request(`${url}${path}`, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' } }, (res: IncomingMessage) => {
       if (res.statusCode !== 200) return reject(new Error(`stream answered ${res.statusCode}`));
@@ -53,11 +62,15 @@ function openScreen(url: string, key: string, extension: string | null, sentAt: 
             if (line.startsWith('event: ')) event = line.slice(7);
             else if (line.startsWith('data: ')) data += line.slice(6);
           }
-          if (!(TYPES as readonly string[]).includes(event) || !data) continue;
-          const at = sentAt.get(`${(JSON.parse(data) as { pbxCallId: string }).pbxCallId}|${event}`);
-          if (at === undefined) continue;
-          screen.received++;
-          screen.latencies.push(now - at);
+          const step = (TYPES as readonly string[]).indexOf(event);
+          if (step < 0 || !data) continue;
+          // The call's PBX id without parsing the whole call (this process must stay light: its own
+          // pauses would count as the server's latency).
+          const from = data.indexOf('"pbxCallId":"sse-') + 17;
+          if (from < 17) continue;
+          const at = sentAt[eventIndex(Number(data.slice(from, data.indexOf('"', from))), step)];
+          if (!(at > 0) || screen.received >= screen.latencies.length) continue;
+          screen.latencies[screen.received++] = now - at;
         }
       });
       resolve(screen);
@@ -78,16 +91,17 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
       child.once('message', (m) => resolve(m as { url: string; key: string }));
       child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
     });
-    const sentAt = new Map<string, number>();
+    const total = Math.ceil((RATE * SECONDS) / (3 * WAVE)) * 3 * WAVE;
+    const sentAt = new Float64Array(total);
     for (let i = 0; i < SCREENS; i++) screens.push(await openScreen(url, key, null, sentAt));
     for (let i = 0; i < SCREENS; i++) screens.push(await openScreen(url, key, String(200 + i), sentAt));
 
     const acks: number[] = [];
     let failed = 0;
-    const post = (body: string, id: string) =>
+    const post = (body: string, n: number) =>
       new Promise<void>((resolve) => {
         const started = performance.now();
-        sentAt.set(id, started);
+        if (n >= 0) sentAt[n] = started;
         const req = request(`${url}/api/v1/events`, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
           res.resume();
           res.on('end', () => {
@@ -117,18 +131,18 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
         timestamp: new Date(base + call * 1000 + step * 5000).toISOString(),
         ...(type === 'call.ended' ? { cause: 'normal' } : {}),
       };
-      return { body: JSON.stringify(body), id: `sse-${call}|${type}`, extension: body.extension };
+      return { body: JSON.stringify(body), n, extension: body.extension };
     };
     // Warm-up (JIT, statement cache), not measured: its calls have other ids.
     for (let n = 0; n < 600; n++) {
       const e = event(n);
-      await post(e.body.replaceAll('"sse-', '"warm-'), `warm|${n}`);
+      await post(e.body.replaceAll('"sse-', '"warm-'), -1);
     }
-    for (const s of screens) (s.received = 0), (s.latencies = []);
+    for (const s of screens) s.received = 0;
 
-    const total = Math.ceil((RATE * SECONDS) / (3 * WAVE)) * 3 * WAVE;
     const expectedPer = new Map<string | null, number>([[null, total]]);
     const inflight: Array<Promise<void>> = [];
+    child.send('probe-start');
     const started = performance.now();
     let sent = 0;
     while (sent < total) {
@@ -136,18 +150,21 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
       for (; sent < due; sent++) {
         const e = event(sent);
         expectedPer.set(e.extension, (expectedPer.get(e.extension) ?? 0) + 1);
-        inflight.push(post(e.body, e.id));
+        inflight.push(post(e.body, e.n));
       }
       await new Promise((r) => setTimeout(r, 2));
     }
     await Promise.all(inflight);
     const sendSeconds = (performance.now() - started) / 1000;
+    const probed = new Promise<unknown>((resolve) => child.on('message', (m) => (m as { probe?: unknown }).probe && resolve((m as { probe: unknown }).probe)));
+    child.send('probe-stop');
+    const server = await probed;
     // Let the last frames arrive.
     const expected = (s: Screen) => expectedPer.get(s.extension) ?? 0;
     const until = Date.now() + 5_000;
     while (Date.now() < until && screens.some((s) => s.received < expected(s))) await new Promise((r) => setTimeout(r, 20));
 
-    const latencies = screens.flatMap((s) => s.latencies).sort((a, b) => a - b);
+    const latencies = Float64Array.from(screens.flatMap((s) => [...s.latencies.subarray(0, s.received)])).sort();
     const ackSorted = acks.sort((a, b) => a - b);
     const missing = screens.reduce((n, s) => n + Math.max(0, expected(s) - s.received), 0);
     const p99 = percentile(latencies, 99);
@@ -164,6 +181,8 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
         achievedRate: Math.round(total / sendSeconds),
         screens: { wallBoards: SCREENS, screenPops: SCREENS },
         deliveredToScreens: latencies.length,
+        // The server's own view: how long its event loop was held up, and by garbage collection.
+        server,
         missing,
         failedPosts: failed,
         latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99, max: latencies[latencies.length - 1] },
