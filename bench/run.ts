@@ -48,7 +48,7 @@ for (const name of wanted.length ? wanted : Object.keys(BENCHES).filter((n) => n
 /** The machine, for reading the figures: the same code measures differently on another. */
 const machine = {
   cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.availableParallelism(),
+  cores: os.cpus().length,
   memoryGb: Math.round(os.totalmem() / 2 ** 30),
   os: `${os.type()} ${os.release()}`,
   node: process.version,

@@ -21,7 +21,7 @@ export function pin(pid: number, cpus: string): void {
   execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
 }
 
-/** All cores, as before pinning. */
+/** All cores, as before pinning (not availableParallelism(): that is what the pinned process may use). */
 export function allCpus(): string {
-  return `0-${os.availableParallelism() - 1}`;
+  return `0-${os.cpus().length - 1}`;
 }
