@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { SseParser } from '../src/cli/sse-client.ts';
 import { forEachDialect } from './support/databases.ts';
 import { auth, inboundAnswered, openApp, type TestApp } from './support/app.ts';
 
@@ -14,25 +15,14 @@ async function readMessages(res: Response, count: number, ms = 5_000): Promise<M
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   const messages: Message[] = [];
-  let buffer = '';
+  const parser = new SseParser();
   const deadline = Date.now() + ms;
   try {
     while (messages.length < count && Date.now() < deadline) {
       const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))]);
       if (!chunk || chunk.done) break;
-      buffer += decoder.decode(chunk.value, { stream: true });
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const fields: Record<string, string> = {};
-        for (const line of block.split('\n')) {
-          if (line.startsWith(':')) continue;
-          const i = line.indexOf(':');
-          if (i > 0) fields[line.slice(0, i)] = line.slice(i + 1).trimStart();
-        }
-        if (fields.data) messages.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
-      }
+      // The CLI's spec-following parser (src/cli/sse-client.ts) reads the stream as a browser would.
+      for (const m of parser.feed(decoder.decode(chunk.value, { stream: true }))) messages.push({ id: m.id, event: m.event, data: JSON.parse(m.data) });
     }
   } finally {
     await reader.cancel().catch(() => {});

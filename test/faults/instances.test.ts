@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { SseParser } from '../../src/cli/sse-client.ts';
 import { freshPostgresDatabase } from '../support/pg-database.ts';
 import { serveProcesses, type ServeProcess } from '../support/serve-process.ts';
 import { startReceiver, verifyStandardWebhook } from '../support/webhook-receiver.ts';
@@ -33,21 +34,10 @@ async function collect(url: string, key: string): Promise<{ frames: Frame[]; sto
   const frames: Frame[] = [];
   void (async () => {
     const decoder = new TextDecoder();
-    let buffer = '';
+    const parser = new SseParser();
     try {
       for await (const chunk of res.body!) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const fields: Record<string, string> = {};
-          for (const line of block.split('\n')) {
-            const i = line.indexOf(':');
-            if (i > 0) fields[line.slice(0, i)] = line.slice(i + 1).trimStart();
-          }
-          if (fields.data) frames.push({ id: Number(fields.id), event: fields.event, call: JSON.parse(fields.data) });
-        }
+        for (const m of parser.feed(decoder.decode(chunk, { stream: true }))) frames.push({ id: Number(m.id), event: m.event, call: JSON.parse(m.data) });
       }
     } catch {
       // Aborted at the end of the test.
