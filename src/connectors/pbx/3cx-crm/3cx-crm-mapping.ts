@@ -176,6 +176,9 @@ export function readNewContact(body: unknown): { ok: true; contact: NewThreeCxCo
 // ---------------------------------------------------------------------------------------------------
 // ReportCall
 
+/** The longest Duration a ReportCall may give. */
+const MAX_CALL_SECONDS = 7 * 86_400;
+
 /** Seconds of `hh:mm:ss` (or `mm:ss`, or plain seconds); null when unreadable. */
 export function parseDuration(value: string | null | undefined): number | null {
   const t = (value ?? '').trim();
@@ -263,6 +266,8 @@ export function readReportCall(body: unknown): { ok: true; report: ThreeCxReport
   if (durationText !== null) {
     const d = parseDuration(durationText);
     if (d === null) return problem('/Duration', 'Duration must be hh:mm:ss');
+    // No phone call lasts a week; a larger value would also push the times past what a date holds.
+    if (d > MAX_CALL_SECONDS) return problem('/Duration', 'Duration must be at most 7 days (168:00:00)');
     talkSeconds = talked ? d : 0;
   }
   const time = (k: string): string | null | FieldProblem => {

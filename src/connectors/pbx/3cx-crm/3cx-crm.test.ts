@@ -194,6 +194,11 @@ describe('3CX CRM mapping', () => {
     assert.deepEqual(readReportCall({ ...missed, CallType: 'Internal' }), { ok: false, field: '/CallType', message: 'CallType must be one of Inbound, Outbound, Missed, Notanswered' });
     assert.deepEqual(readReportCall({ ...missed, Number: '' }), { ok: false, field: '/Number', message: 'Number is required' });
     assert.deepEqual(readReportCall({ ...missed, Duration: 'long' }), { ok: false, field: '/Duration', message: 'Duration must be hh:mm:ss' });
+    // Found by the fault suite's fuzzing: a huge number of seconds made the end time an invalid date (500).
+    for (const Duration of ['9007199254740991', '168:00:01', '7.00:00:01']) {
+      assert.deepEqual(readReportCall({ ...missed, Duration }), { ok: false, field: '/Duration', message: 'Duration must be at most 7 days (168:00:00)' }, Duration);
+    }
+    assert.equal(readReportCall({ ...missed, Duration: '168:00:00' }).ok, true);
     assert.equal(readReportCall({ ...missed, CallStartTimeUTC: 'soon' }).ok, false);
     assert.equal(readReportCall({ CallType: 'Missed', Number: '123456' }).ok, false);
     assert.equal(readReportCall('CallType=Missed').ok, false);
