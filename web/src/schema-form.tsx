@@ -168,3 +168,38 @@ export function SchemaFields({ group, type, schema, secrets, secretsSet = [], va
     </div>
   );
 }
+
+/**
+ * The first fields of every typed editor (sources, PBX connections): the type, fixed once the
+ * connection exists, and the connection's name.
+ */
+export function TypeAndName({ group, types, typeId, onType, locked, name, onName }: {
+  group: ConnectorGroup;
+  types: ReadonlyArray<{ type: string }>;
+  typeId: string;
+  onType(type: string): void;
+  locked: boolean;
+  name: string;
+  onName(name: string): void;
+}) {
+  const { t } = useApp();
+  const texts = useConnectorTexts();
+  return (
+    <>
+      <label className="field">
+        <span>{t('sources.type')}</span>
+        <select name="type" value={typeId} onChange={(e) => onType(e.target.value)} disabled={locked}>
+          {types.map((x) => (
+            <option key={x.type} value={x.type}>
+              {texts.typeName(group, x.type)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>{t('col.name')}</span>
+        <input name="name" value={name} onChange={(e) => onName(e.target.value)} required maxLength={100} />
+      </label>
+    </>
+  );
+}

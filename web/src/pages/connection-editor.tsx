@@ -5,8 +5,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
-import { useConnectorTexts } from '../i18n/connector-texts.ts';
-import { collectOptions, initialValues, SchemaFields, type JsonSchema } from '../schema-form.tsx';
+import { collectOptions, initialValues, SchemaFields, TypeAndName, type JsonSchema } from '../schema-form.tsx';
 import { useApp } from '../session.tsx';
 import { useToast } from '../toasts.tsx';
 
@@ -15,7 +14,6 @@ export type EditableConnection = { id: string; type: string; name: string; enabl
 
 export function ConnectionEditor({ connection, types, onClose, onSaved }: { connection: EditableConnection | null; types: ConnectorType[]; onClose(): void; onSaved(): void }) {
   const { t } = useApp();
-  const texts = useConnectorTexts();
   const toast = useToast();
   const [typeId, setTypeId] = useState(connection?.type ?? types[0]?.type ?? '');
   const type = types.find((x) => x.type === typeId);
@@ -55,20 +53,7 @@ export function ConnectionEditor({ connection, types, onClose, onSaved }: { conn
       <form className="modal card" onSubmit={submit} onClick={(e) => e.stopPropagation()} aria-label={t('connections.editor')}>
         <h2>{connection ? connection.name : t('connections.new')}</h2>
         <div className="form-grid">
-          <label className="field">
-            <span>{t('sources.type')}</span>
-            <select name="type" value={typeId} onChange={(e) => changeType(e.target.value)} disabled={connection !== null}>
-              {types.map((x) => (
-                <option key={x.type} value={x.type}>
-                  {texts.typeName('pbx', x.type)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field">
-            <span>{t('col.name')}</span>
-            <input name="name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
-          </label>
+          <TypeAndName group="pbx" types={types} typeId={typeId} onType={changeType} locked={connection !== null} name={name} onName={setName} />
         </div>
         <label className="check field">
           <input type="checkbox" name="enabled" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />

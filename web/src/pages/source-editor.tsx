@@ -4,8 +4,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
-import { useConnectorTexts } from '../i18n/connector-texts.ts';
-import { collectOptions, initialValues, SchemaFields, type JsonSchema } from '../schema-form.tsx';
+import { collectOptions, initialValues, SchemaFields, TypeAndName, type JsonSchema } from '../schema-form.tsx';
 import { useApp } from '../session.tsx';
 import { useToast } from '../toasts.tsx';
 
@@ -16,7 +15,6 @@ const INTERVALS = ['15m', '1h', '1d', 'off'] as const;
 
 export function SourceEditor({ source, types, onClose, onSaved }: { source: EditableSource | null; types: SourceType[]; onClose(): void; onSaved(): void }) {
   const { t } = useApp();
-  const texts = useConnectorTexts();
   const toast = useToast();
   const [typeId, setTypeId] = useState(source?.type ?? types[0]?.type ?? '');
   const type = types.find((x) => x.type === typeId);
@@ -56,20 +54,7 @@ export function SourceEditor({ source, types, onClose, onSaved }: { source: Edit
       <form className="modal modal-wide card" onSubmit={submit} onClick={(e) => e.stopPropagation()} aria-label={t('sources.editor')}>
         <h2>{source ? source.name : t('sources.new')}</h2>
         <div className="form-grid">
-          <label className="field">
-            <span>{t('sources.type')}</span>
-            <select name="type" value={typeId} onChange={(e) => changeType(e.target.value)} disabled={source !== null}>
-              {types.map((x) => (
-                <option key={x.type} value={x.type}>
-                  {texts.typeName('source', x.type)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field">
-            <span>{t('col.name')}</span>
-            <input name="name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
-          </label>
+          <TypeAndName group="source" types={types} typeId={typeId} onType={changeType} locked={source !== null} name={name} onName={setName} />
           <label className="field">
             <span>{t('sources.interval')}</span>
             <select name="interval" value={interval} onChange={(e) => setIntervalValue(e.target.value)}>
