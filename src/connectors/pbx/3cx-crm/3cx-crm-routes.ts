@@ -30,12 +30,11 @@ import {
   classifySearchedNumber,
   numberEndingWith,
   readNewContact,
-  readReportCall,
-  reportCallEvents,
   restorePlus,
   toThreeCxContact,
   type ThreeCxContactsReply,
 } from './3cx-crm-mapping.ts';
+import { readReportCall, reportCallEvents } from './3cx-report-call.ts';
 import { THREECX_PATHS, renderThreeCxTemplate } from './3cx-crm-template.ts';
 
 const ROLES: readonly Role[] = ['agent', 'admin'];

@@ -8,17 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { auth, openApp, type TestApp } from '../../../../test/support/app.ts';
 import { forEachDialect } from '../../../../test/support/databases.ts';
-import {
-  classifySearchedNumber,
-  parseDuration,
-  parseThreeCxTime,
-  readNewContact,
-  readReportCall,
-  reportCallEvents,
-  reportCallId,
-  splitName,
-  type ThreeCxReport,
-} from './3cx-crm-mapping.ts';
+import { classifySearchedNumber, readNewContact, splitName } from './3cx-crm-mapping.ts';
+import { parseDuration, parseThreeCxTime, readReportCall, reportCallEvents, reportCallId, type ThreeCxReport } from './3cx-report-call.ts';
 import { CREATE_CONTACT_VALUES, REPORT_CALL_VALUES, THREECX_PATHS, THREECX_SCENARIOS, renderThreeCxTemplate, xmlEscape } from './3cx-crm-template.ts';
 
 // ---------------------------------------------------------------------------------------------------
