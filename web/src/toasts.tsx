@@ -1,9 +1,9 @@
 /** Short confirmations and errors in the corner; they leave by themselves. */
 import { createContext, useCallback, useContext, useState, type ReactNode } from 'react';
-import { ApiError } from './api.ts';
+import { api, ApiError } from './api.ts';
 
 type Toast = { id: number; kind: 'success' | 'error'; text: string };
-type Toaster = { success(text: string): void; error(err: unknown): void };
+export type Toaster = { success(text: string): void; error(err: unknown): void };
 
 const ToastContext = createContext<Toaster | null>(null);
 let nextId = 1;
@@ -37,4 +37,19 @@ export function useToast(): Toaster {
   const value = useContext(ToastContext);
   if (!value) throw new Error('useToast outside ToastProvider');
   return value;
+}
+
+/**
+ * Asks `question`, then sends DELETE to `path`; a failure is an error toast, success the `done` toast
+ * when given. False only when the person declined (nothing to reload then).
+ */
+export async function confirmDelete(toast: Toaster, question: string, path: string, done?: string): Promise<boolean> {
+  if (!window.confirm(question)) return false;
+  try {
+    await api('DELETE', path);
+    if (done) toast.success(done);
+  } catch (err) {
+    toast.error(err);
+  }
+  return true;
 }

@@ -7,7 +7,7 @@ import { api } from '../api.ts';
 import { Badge, Empty, Loading, PageHeader, type Tone } from '../components.tsx';
 import { useConnectorTexts } from '../i18n/connector-texts.ts';
 import { useApp } from '../session.tsx';
-import { useToast } from '../toasts.tsx';
+import { confirmDelete, useToast } from '../toasts.tsx';
 import { ConnectionEditor, type ConnectorType, type EditableConnection } from './connection-editor.tsx';
 
 type Connection = EditableConnection & {
@@ -52,14 +52,7 @@ export function ConnectionsPage() {
   };
 
   const remove = async (c: Connection) => {
-    if (!window.confirm(t('connections.confirmDelete', { name: c.name }))) return;
-    try {
-      await api('DELETE', `/api/v1/connectors/${encodeURIComponent(c.id)}`);
-      toast.success(t('connections.deleted'));
-    } catch (err) {
-      toast.error(err);
-    }
-    setVersion((v) => v + 1);
+    if (await confirmDelete(toast, t('connections.confirmDelete', { name: c.name }), `/api/v1/connectors/${encodeURIComponent(c.id)}`, t('connections.deleted'))) setVersion((v) => v + 1);
   };
   const saved = () => {
     setEditing(null);

@@ -7,7 +7,7 @@ import { api } from '../api.ts';
 import { Badge, Empty, Loading, PageHeader } from '../components.tsx';
 import { useConnectorTexts } from '../i18n/connector-texts.ts';
 import { useApp } from '../session.tsx';
-import { useToast } from '../toasts.tsx';
+import { confirmDelete, useToast } from '../toasts.tsx';
 import { SourceEditor, type EditableSource, type SourceType } from './source-editor.tsx';
 import { SourceUpload, takesUploads } from './source-upload.tsx';
 
@@ -63,14 +63,7 @@ export function SourcesPage() {
 
   const remove = async (s: Source) => {
     // Deleting a source deletes every contact synced from it: worth a second thought.
-    if (!window.confirm(t('sources.confirmDelete', { name: s.name }))) return;
-    try {
-      await api('DELETE', `/api/v1/sources/${encodeURIComponent(s.id)}`);
-      toast.success(t('sources.deleted'));
-    } catch (err) {
-      toast.error(err);
-    }
-    setVersion((v) => v + 1);
+    if (await confirmDelete(toast, t('sources.confirmDelete', { name: s.name }), `/api/v1/sources/${encodeURIComponent(s.id)}`, t('sources.deleted'))) setVersion((v) => v + 1);
   };
   const saved = () => {
     setEditing(null);

@@ -6,7 +6,7 @@ import { Fragment, useCallback, useEffect, useState } from 'react';
 import { api } from '../../api.ts';
 import { Badge, Empty } from '../../components.tsx';
 import { useApp } from '../../session.tsx';
-import { useToast } from '../../toasts.tsx';
+import { confirmDelete, useToast } from '../../toasts.tsx';
 import { CrmEditor, PRESETS, type CrmConnection, type CrmType } from './crm-editor.tsx';
 import { CrmTest } from './crm-test.tsx';
 import { CrmMappings } from './crm-tools.tsx';
@@ -30,13 +30,7 @@ export function CrmCard() {
   useEffect(load, [load]);
 
   const remove = async (c: CrmConnection) => {
-    if (!window.confirm(t('crm.confirmDelete', { name: c.name }))) return;
-    try {
-      await api('DELETE', `/api/v1/crm/connections/${encodeURIComponent(c.id)}`);
-    } catch (err) {
-      toast.error(err);
-    }
-    load();
+    if (await confirmDelete(toast, t('crm.confirmDelete', { name: c.name }), `/api/v1/crm/connections/${encodeURIComponent(c.id)}`)) load();
   };
   const presetOf = (c: CrmConnection) => PRESETS.find((p) => p.type === c.type && p.preset === c.options.preset) ?? PRESETS[PRESETS.length - 1];
 
