@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serverExecArgv } from './support/profile.ts';
 import type { BenchRow } from './table.ts';
 
 const RATE = Number(process.env.BENCH_SSE_RATE ?? 1000);
@@ -83,7 +84,7 @@ function openScreen(url: string, key: string, extension: string | null, sentAt: 
 
 export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {
   const dir = mkdtempSync(join(tmpdir(), 'callbridge-bench-sse-'));
-  const child = fork(new URL('./support/serve.ts', import.meta.url), [join(dir, 'data')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL('./support/serve.ts', import.meta.url), [join(dir, 'data')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: serverExecArgv() });
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const screens: Screen[] = [];
   try {

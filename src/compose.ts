@@ -28,7 +28,7 @@ export function composeDeps(store: Store, secrets: SecretBox, options: AppDeps['
   // CRM connections: a live lookup behind the phonebook (late answers enrich the call), journaling below.
   const crm = createCrmServices(store, secrets, (tenantId, callId, caller) => journal.enrich(tenantId, callId, caller), options.crm);
   const journal = new CallJournal(store, hub, (tenantId) => settings.numbering(tenantId), { identify: callerLookup(store, phonebook, crm.live) });
-  const metrics = createMetrics(() => store.calls.countActive(), () => hub.subscribers);
+  const metrics = createMetrics(() => store.calls.countActive(), () => hub.subscribers, () => journal.counters.commits);
   const pbx = new PbxRuntime({ store, secrets, journal, log });
   // The outbox is written inside the ingest transaction (webhook producer); the worker sends after commit.
   const delivery = createDeliveryServices(store, secrets, options.delivery, log);

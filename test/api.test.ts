@@ -205,6 +205,8 @@ forEachDialect('HTTP API', (dialect) => {
     assert.equal(metrics.statusCode, 200);
     assert.match(metrics.body, /callbridge_events_total\{source="api",status="applied"\} \d+/);
     assert.match(metrics.body, /callbridge_calls_active \d+/);
+    // Events were ingested above, so at least one group commit happened.
+    assert.match(metrics.body, /callbridge_journal_commits_total [1-9]\d*/);
     const unknown = await t.app.inject({ method: 'GET', url: '/api/v1/nothing' });
     assert.equal(unknown.statusCode, 404);
     assert.equal(unknown.json().code, 'CB_NOT_FOUND');

@@ -9,9 +9,10 @@ export type Metrics = {
   requests: Histogram<'method' | 'route' | 'status'>;
   sseClients: Gauge;
   activeCalls: Gauge;
+  commits: Counter;
 };
 
-export function createMetrics(activeCalls: () => Promise<number>, sseClients: () => number): Metrics {
+export function createMetrics(activeCalls: () => Promise<number>, sseClients: () => number, journalCommits: () => number = () => 0): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'callbridge_' });
   return {
@@ -43,6 +44,15 @@ export function createMetrics(activeCalls: () => Promise<number>, sseClients: ()
       registers: [registry],
       async collect() {
         this.set(await activeCalls());
+      },
+    }),
+    commits: new Counter({
+      name: 'callbridge_journal_commits_total',
+      help: 'Ingest transactions committed (group commit: events_total / commits_total is the events per commit)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(journalCommits());
       },
     }),
   };

@@ -76,7 +76,7 @@ export class CallJournal {
   #hub: LiveHub;
   #numbering: NumberingLookup;
   #now: () => Date;
-  readonly counters = { applied: 0, unchanged: 0, late: 0, duplicate: 0 };
+  readonly counters = { applied: 0, unchanged: 0, late: 0, duplicate: 0, commits: 0 };
   #queue: Pending[] = [];
   #draining = false;
   #scheduled = false;
@@ -176,6 +176,7 @@ export class CallJournal {
           for (const item of group) all.push(await this.#ingestIn(trx, item.tenantId, item.events, item.source, item.read));
           return all;
         });
+        this.counters.commits++;
         for (const [i, outcome] of outcomes.entries()) {
           for (const r of outcome.results) {
             if (r.status === 'duplicate') this.counters.duplicate++;
