@@ -153,7 +153,8 @@ forEachDialect('call journal', (d) => {
         [seqs[2], 'call.ended', 3],
       ],
     );
-    assert.deepEqual(ctx.journal.counters, { applied: 3, unchanged: 0, late: 0, duplicate: 0 });
+    // One batch, one transaction.
+    assert.deepEqual(ctx.journal.counters, { applied: 3, unchanged: 0, late: 0, duplicate: 0, commits: 1 });
   });
 
   it('the same batch twice: the second is all duplicates and changes nothing', async () => {

@@ -5,6 +5,10 @@
  *
  * Use it only for queries whose SQL does not depend on the values (no IN lists, no optional clauses):
  * every input must reach the compiled query as a parameter, which `prepare` checks.
+ *
+ * With `direct` (the dialect's `runInTransaction`), a query run in a transaction skips Kysely's
+ * executor and runs at once on the transaction's connection; outside a transaction it goes the
+ * usual way.
  */
 import type { Compilable, CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
@@ -17,6 +21,7 @@ export function prepare<P extends Record<string, unknown>, R>(
   db: Kysely<Database>,
   keys: ReadonlyArray<keyof P & string>,
   build: (db: Kysely<Database>, params: P) => Compilable<R>,
+  direct?: (query: CompiledQuery) => QueryResult<unknown>,
 ): Prepared<P, R> {
   const markers = Object.fromEntries(keys.map((k) => [k, `\u0000prepared:${k}\u0000`])) as unknown as P;
   const compiled = build(db, markers).compile();
@@ -29,6 +34,13 @@ export function prepare<P extends Record<string, unknown>, R>(
   return (executor, params) => {
     const parameters = slots.map((key, i) => (key === null ? constants[i] : (params[key] ?? null)));
     const query: CompiledQuery<R> = { ...compiled, parameters };
+    if (direct && executor.isTransaction) {
+      try {
+        return Promise.resolve(direct(query) as QueryResult<R>);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     return executor.executeQuery(query);
   };
 }

@@ -46,7 +46,7 @@ export function createStore(dialect: StorageDialect): Store {
     tenants: new TenantsRepository(db),
     apiKeys: new ApiKeysRepository(db),
     users: new UsersRepository(db),
-    calls: new CallsRepository(db, dialect.capabilities),
+    calls: new CallsRepository(db, dialect.capabilities, dialect.runInTransaction),
     connectors: new ConnectorsRepository(db),
     contacts: new ContactsRepository(db),
     sources: new SourcesRepository(db),

@@ -1,9 +1,10 @@
 /**
- * The statements the ingest hot path runs for every event, compiled once per store (see prepared.ts).
+ * The statements the ingest hot path runs for every event, compiled once per store (see prepared.ts);
+ * with `direct` (the dialect's runInTransaction), run at once inside the ingest transaction.
  */
-import type { Kysely } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { DialectCapabilities } from '../dialect.ts';
-import { prepare } from '../prepared.ts';
+import { prepare as prepareQuery } from '../prepared.ts';
 import type { CallEventTable, CallExtensionTable, CallLegTable, CallTable, Database } from '../schema.ts';
 
 const CALL_COLUMNS = [
@@ -15,7 +16,12 @@ const EVENT_COLUMNS = ['tenant_id', 'call_id', 'event_key', 'type', 'at', 'recei
 
 type EventRow = Omit<CallEventTable, 'seq'>;
 
-export function callStatements(db: Kysely<Database>, caps: DialectCapabilities) {
+export function callStatements(db: Kysely<Database>, caps: DialectCapabilities, direct?: (query: CompiledQuery) => QueryResult<unknown>) {
+  const prepare = <P extends Record<string, unknown>, R>(
+    d: Kysely<Database>,
+    keys: ReadonlyArray<keyof P & string>,
+    build: (db: Kysely<Database>, params: P) => Compilable<R>,
+  ) => prepareQuery<P, R>(d, keys, build, direct);
   return {
     rootOfLeg: prepare<{ tenantId: string; legId: string }, { pbx_call_id: string }>(db, ['tenantId', 'legId'], (db, p) =>
       db

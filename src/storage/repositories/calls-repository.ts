@@ -2,7 +2,7 @@
  * The call journal's rows: calls (the core `Call` as JSON plus an indexed projection), the leg index,
  * the extensions a call touched, and the event history. Write methods take the transaction they run in.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely';
 import type { Call } from '../../core/calls/call.ts';
 import type { CallEvent } from '../../core/calls/call-event.ts';
 import type { DialectCapabilities } from '../dialect.ts';
@@ -43,9 +43,9 @@ export class CallsRepository {
 
   #sql: CallStatements;
 
-  constructor(db: Kysely<Database>, capabilities: DialectCapabilities) {
+  constructor(db: Kysely<Database>, capabilities: DialectCapabilities, direct?: (query: CompiledQuery) => QueryResult<unknown>) {
     this.#db = db;
-    this.#sql = callStatements(db, capabilities);
+    this.#sql = callStatements(db, capabilities, direct);
   }
 
   /** The PBX id of the conversation a leg belongs to, by the PBX's leg id. */
@@ -107,13 +107,7 @@ export class CallsRepository {
   }
 
   async eventsOf(db: Db, tenantId: string, callId: string): Promise<StoredEvent[]> {
-    const rows = await db
-      .selectFrom('call_events')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('call_id', '=', callId)
-      .orderBy('seq')
-      .execute();
+    const rows = await callHistoryQuery(db, tenantId, callId).execute();
     return rows.map((r) => ({
       seq: Number(r.seq),
       callId: r.call_id,
@@ -195,6 +189,14 @@ export class CallsRepository {
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
+}
+
+/**
+ * A call's stored events in order: read for a refold (an event older than the call's last), so it
+ * must go through `call_events_call` and read only this call's rows (checked by a test).
+ */
+export function callHistoryQuery(db: Db, tenantId: string, callId: string) {
+  return db.selectFrom('call_events').selectAll().where('tenant_id', '=', tenantId).where('call_id', '=', callId).orderBy('seq');
 }
 
 function toRow(call: Call): CallTable {

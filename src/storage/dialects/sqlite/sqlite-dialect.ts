@@ -48,9 +48,10 @@ export function createSqliteDialect(options: SqliteOptions): StorageDialect {
     }
     return db;
   };
+  let driver: SqliteDriver | undefined;
   const dialect: Dialect = {
     createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new SqliteDriver(open),
+    createDriver: () => (driver = new SqliteDriver(open)),
     createIntrospector: (db) => new SqliteIntrospector(db),
     createQueryCompiler: () => new SqliteQueryCompiler(),
   };
@@ -65,6 +66,11 @@ export function createSqliteDialect(options: SqliteOptions): StorageDialect {
     syncAutoIncrement: async () => {},
     // One writer at a time (BEGIN IMMEDIATE, busy_timeout): transactions never deadlock.
     isTransientConflict: () => false,
+    // Inside a transaction the caller holds the driver's one connection (its mutex), so it may use it directly.
+    runInTransaction: (query) => {
+      if (!driver) throw new Error('SQLite store used before it was opened');
+      return driver.connection.executeSync(query);
+    },
     async ping() {
       await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
     },

@@ -20,6 +20,12 @@ export class SqliteDriver implements Driver {
     this.#open = open;
   }
 
+  /** The one connection, for a caller that holds it (inside a transaction); throws before init(). */
+  get connection(): SqliteConnection {
+    if (!this.#connection) throw new Error('SQLite driver used before init or after destroy');
+    return this.#connection;
+  }
+
   async init(): Promise<void> {
     this.#db = this.#open();
     this.#connection = new SqliteConnection(this.#db);
@@ -54,5 +60,6 @@ export class SqliteDriver implements Driver {
   async destroy(): Promise<void> {
     this.#db?.close();
     this.#db = undefined;
+    this.#connection = undefined;
   }
 }
