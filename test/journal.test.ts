@@ -6,14 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
 import type { Call } from '../src/core/calls/call.ts';
 import type { CallEvent, CallEventType } from '../src/core/calls/call-event.ts';
 import { foldEvents } from '../src/core/calls/lifecycle.ts';
 import { normalizeNumber } from '../src/core/phone-numbers/phone-number.ts';
 import { CallJournal, type IngestResult, type NumberingLookup } from '../src/journal/call-journal.ts';
 import { LiveHub, type CallChange } from '../src/journal/live-hub.ts';
-import type { CallFilter } from '../src/storage/repositories/calls-repository.ts';
-import type { Store } from '../src/storage/store.ts';
+import { callHistoryQuery, type CallFilter } from '../src/storage/repositories/calls-repository.ts';
+import { openStore, type Store } from '../src/storage/store.ts';
 import { forEachDialect } from './support/databases.ts';
 
 const ACME = 'acme';
@@ -490,3 +494,22 @@ function listingTests(get: () => Ctx): void {
     assert.equal(new Set([...page1, ...page2].map((c) => c.pbxCallId)).size, 7);
   });
 }
+
+it('SQLite: a refold reads the call’s own events through call_events_call, not all of the tenant’s', async () => {
+  // SQLite keeps no statistics: its choice of index is fixed by the schema. (PostgreSQL plans by its statistics.)
+  const dir = mkdtempSync(join(tmpdir(), 'callbridge-journal-'));
+  const ctx = await setUp(() => openStore({ dataDir: dir }));
+  try {
+    await ctx.journal.ingest(ACME, answeredCall('c1'), 'api');
+    const [call] = await allCalls(ctx.store);
+    const compiled = callHistoryQuery(ctx.store.dialect.db, ACME, call.id).compile();
+    const plan = await sql.raw<{ detail: string }>(`explain query plan ${compiled.sql.replaceAll('?', "'x'")}`).execute(ctx.store.dialect.db);
+    assert.deepEqual(
+      plan.rows.map((r) => r.detail),
+      ['SEARCH call_events USING INDEX call_events_call (call_id=?)'],
+    );
+  } finally {
+    await ctx.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
