@@ -11,6 +11,7 @@ import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { allCpus, canPin, pin } from './support/affinity.ts';
+import { serverExecArgv } from './support/profile.ts';
 import type { BenchRow } from './table.ts';
 
 const SECONDS = Math.max(3, Number(process.env.BENCH_DURATION ?? 10) / 2);
@@ -18,7 +19,7 @@ const SECONDS = Math.max(3, Number(process.env.BENCH_DURATION ?? 10) / 2);
 const ROUNDS = 3;
 
 async function serve(mode: 'callbridge' | 'bare', dir: string) {
-  const child = fork(new URL('./support/lookup-serve.ts', import.meta.url), [mode, join(dir, mode), '20000'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL('./support/lookup-serve.ts', import.meta.url), [mode, join(dir, mode), '20000'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: serverExecArgv() });
   const info = await new Promise<{ url: string; key: string; numbers: string[] }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as { url: string; key: string; numbers: string[] }));
     child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));

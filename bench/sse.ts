@@ -13,8 +13,10 @@
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request, type IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
+import { allCpus, canPin, pin } from './support/affinity.ts';
 import { serverExecArgv } from './support/profile.ts';
 import type { BenchRow } from './table.ts';
 
@@ -92,6 +94,14 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
       child.once('message', (m) => resolve(m as { url: string; key: string }));
       child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
     });
+    // The server on the last core, this process (sender and screens) on the others: neither measures
+    // the other's scheduling (as in lookup-http). `-a`: the server's threads too (WAL checkpointer).
+    const pinned = canPin();
+    const last = String(os.availableParallelism() - 1);
+    if (pinned) {
+      pin(child.pid!, last);
+      pin(process.pid, `0-${Number(last) - 1}`);
+    }
     const total = Math.ceil((RATE * SECONDS) / (3 * WAVE)) * 3 * WAVE;
     const sentAt = new Float64Array(total);
     for (let i = 0; i < SCREENS; i++) screens.push(await openScreen(url, key, null, sentAt));
@@ -144,6 +154,12 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
     const expectedPer = new Map<string | null, number>([[null, total]]);
     const inflight: Array<Promise<void>> = [];
     child.send('probe-start');
+    // This process's own view too: its pauses delay reading the streams and count as latency.
+    const clientLoop = monitorEventLoopDelay({ resolution: 1 });
+    const clientGc: number[] = [];
+    const gcObserver = new PerformanceObserver((list) => clientGc.push(...list.getEntries().map((e) => e.duration)));
+    clientLoop.enable();
+    gcObserver.observe({ entryTypes: ['gc'] });
     const started = performance.now();
     let sent = 0;
     while (sent < total) {
@@ -160,6 +176,14 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
     const probed = new Promise<unknown>((resolve) => child.on('message', (m) => (m as { probe?: unknown }).probe && resolve((m as { probe: unknown }).probe)));
     child.send('probe-stop');
     const server = await probed;
+    clientLoop.disable();
+    gcObserver.disconnect();
+    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+    const client = {
+      loopDelayMs: { p50: ms(clientLoop.percentile(50)), p99: ms(clientLoop.percentile(99)), max: ms(clientLoop.max) },
+      gcPausesOver5Ms: clientGc.filter((d) => d > 5).length,
+      longestGcMs: Math.round(Math.max(0, ...clientGc) * 10) / 10,
+    };
     // Let the last frames arrive.
     const expected = (s: Screen) => expectedPer.get(s.extension) ?? 0;
     const until = Date.now() + 5_000;
@@ -181,9 +205,12 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
         seconds: SECONDS,
         achievedRate: Math.round(total / sendSeconds),
         screens: { wallBoards: SCREENS, screenPops: SCREENS },
+        pinned: canPin() ? 'server on the last core, sender and screens on the others' : 'no (taskset missing or one core)',
         deliveredToScreens: latencies.length,
         // The server's own view: how long its event loop was held up, and by garbage collection.
         server,
+        // The load generator and the screens (this process).
+        client,
         missing,
         failedPosts: failed,
         latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99, max: latencies[latencies.length - 1] },
@@ -191,6 +218,7 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
       },
     };
   } finally {
+    if (canPin()) pin(process.pid, allCpus());
     for (const s of screens) s.close();
     agent.destroy();
     child.disconnect();

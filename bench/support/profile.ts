@@ -1,5 +1,14 @@
 /**
- * Node flags for the benchmark servers (the processes `ingest` and `sse` fork):
+ * The Node flags the server runs with in production: `npm start`, the Dockerfile and
+ * deploy/callbridge.service pass them (test/server-flags.test.ts keeps the four in step). A 4 MB
+ * semi-space makes minor GCs short and frequent: at 1,000 events/s the default (up to 32 MB) gave
+ * 15 pauses over 5 ms in 10 s, up to 64 ms long; 4 MB gave 0–2, the longest 7 ms (docs/PERFORMANCE.md).
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4'];
+
+/**
+ * Node flags for the benchmark servers (the processes `ingest` and `sse` fork): the production flags
+ * above, then
  * - `BENCH_SERVER_PROFILE=<dir>`: run with `--cpu-prof` and write the CPU profile into that
  *   directory when the server exits;
  * - `BENCH_SERVER_FLAGS="--trace-gc …"`: further flags, split on spaces.
@@ -7,5 +16,5 @@
 export function serverExecArgv(): string[] {
   const dir = process.env.BENCH_SERVER_PROFILE;
   const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
-  return [...process.execArgv, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), ...flags];
+  return [...process.execArgv, ...SERVER_NODE_FLAGS, ...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), ...flags];
 }

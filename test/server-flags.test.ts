@@ -1,0 +1,22 @@
+/**
+ * The server's Node flags (bench/support/profile.ts SERVER_NODE_FLAGS, what the benchmarks measure)
+ * are the ones every documented way of starting it passes: `npm start`, the Docker image and the
+ * systemd unit.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { it } from 'node:test';
+import { SERVER_NODE_FLAGS } from '../bench/support/profile.ts';
+
+const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+
+it('npm start, the Dockerfile and the systemd unit start the server with the benchmarked Node flags', () => {
+  const start = JSON.parse(read('package.json')).scripts.start as string;
+  const entrypoint = /^ENTRYPOINT (.+)$/m.exec(read('Dockerfile'))?.[1] ?? '';
+  const execStart = /^ExecStart=(.+)$/m.exec(read('deploy/callbridge.service'))?.[1] ?? '';
+  for (const flag of SERVER_NODE_FLAGS) {
+    assert.match(start, new RegExp(`node ${flag} bin/callbridge\\.js serve`), `package.json start passes ${flag}`);
+    assert.ok((JSON.parse(entrypoint) as string[]).includes(flag), `Dockerfile ENTRYPOINT passes ${flag}`);
+    assert.match(execStart, new RegExp(`/node ${flag} .*callbridge\\.js serve$`), `callbridge.service ExecStart passes ${flag}`);
+  }
+});
