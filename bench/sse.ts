@@ -89,6 +89,8 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
   const child = fork(new URL('./support/serve.ts', import.meta.url), [join(dir, 'data')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: serverExecArgv() });
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const screens: Screen[] = [];
+  // Decided before pinning: a pinned process sees only its own cores.
+  const pinned = canPin();
   try {
     const { url, key } = await new Promise<{ url: string; key: string }>((resolve, reject) => {
       child.once('message', (m) => resolve(m as { url: string; key: string }));
@@ -96,7 +98,6 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
     });
     // The server on the last core, this process (sender and screens) on the others: neither measures
     // the other's scheduling (as in lookup-http). `-a`: the server's threads too (WAL checkpointer).
-    const pinned = canPin();
     const last = String(os.availableParallelism() - 1);
     if (pinned) {
       pin(child.pid!, last);
@@ -205,7 +206,7 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
         seconds: SECONDS,
         achievedRate: Math.round(total / sendSeconds),
         screens: { wallBoards: SCREENS, screenPops: SCREENS },
-        pinned: canPin() ? 'server on the last core, sender and screens on the others' : 'no (taskset missing or one core)',
+        pinned: pinned ? 'server on the last core, sender and screens on the others' : 'no (taskset missing or one core)',
         deliveredToScreens: latencies.length,
         // The server's own view: how long its event loop was held up, and by garbage collection.
         server,
@@ -218,7 +219,7 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
       },
     };
   } finally {
-    if (canPin()) pin(process.pid, allCpus());
+    if (pinned) pin(process.pid, allCpus());
     for (const s of screens) s.close();
     agent.destroy();
     child.disconnect();
