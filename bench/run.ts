@@ -2,6 +2,8 @@
  * `npm run bench [-- name …]`: runs the named benchmarks (all by default), prints one table and
  * writes bench/results/<name>.json, the whole table with the machine it ran on to
  * bench/results/all.json, and the same in Markdown to bench/results/table.md (docs/PERFORMANCE.md).
+ * A run of some benchmarks only writes `partial.json` and `partial.md` instead, so it never replaces
+ * the last full run's table.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -55,11 +57,12 @@ const machine = {
   loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 10) / 10),
 };
 const at = new Date().toISOString();
-writeFileSync(new URL('./results/all.json', import.meta.url), JSON.stringify({ at, machine, benches: wanted.length ? wanted : 'all', rows: all }, null, 2) + '\n');
+const [json, md] = wanted.length ? ['partial.json', 'partial.md'] : ['all.json', 'table.md'];
+writeFileSync(new URL(`./results/${json}`, import.meta.url), JSON.stringify({ at, machine, benches: wanted.length ? wanted : 'all', rows: all }, null, 2) + '\n');
 writeFileSync(
-  new URL('./results/table.md', import.meta.url),
+  new URL(`./results/${md}`, import.meta.url),
   `Measured ${at} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB, ${machine.os}, Node ${machine.node}; load average at the end ${machine.loadAverageAtEnd.join(' / ')}.\n\n${markdownTable(all)}`,
 );
 console.log('');
 printTable(all);
-console.log(`\n(also in bench/results/all.json and bench/results/table.md)`);
+console.log(`\n(also in bench/results/${json} and bench/results/${md})`);
