@@ -16,7 +16,7 @@ import { foldEvents } from '../src/core/calls/lifecycle.ts';
 import { normalizeNumber } from '../src/core/phone-numbers/phone-number.ts';
 import { CallJournal, type IngestResult, type NumberingLookup } from '../src/journal/call-journal.ts';
 import { LiveHub, type CallChange } from '../src/journal/live-hub.ts';
-import { callHistoryQuery, type CallFilter } from '../src/storage/repositories/calls-repository.ts';
+import { callHistoryQuery, changesSinceQuery, type CallFilter } from '../src/storage/repositories/calls-repository.ts';
 import { openStore, type Store } from '../src/storage/store.ts';
 import { forEachDialect } from './support/databases.ts';
 
@@ -495,19 +495,23 @@ function listingTests(get: () => Ctx): void {
   });
 }
 
-it('SQLite: a refold reads the call’s own events through call_events_call, not all of the tenant’s', async () => {
-  // SQLite keeps no statistics: its choice of index is fixed by the schema. (PostgreSQL plans by its statistics.)
+it('SQLite: a refold reads only the call’s events, and a stream resume only the events after its seq', async () => {
+  // SQLite keeps no statistics: which index it takes follows from the query and the schema alone.
+  // (PostgreSQL plans by its statistics.) Both once took an index that reads every event of the tenant.
   const dir = mkdtempSync(join(tmpdir(), 'callbridge-journal-'));
   const ctx = await setUp(() => openStore({ dataDir: dir }));
   try {
     await ctx.journal.ingest(ACME, answeredCall('c1'), 'api');
     const [call] = await allCalls(ctx.store);
-    const compiled = callHistoryQuery(ctx.store.dialect.db, ACME, call.id).compile();
-    const plan = await sql.raw<{ detail: string }>(`explain query plan ${compiled.sql.replaceAll('?', "'x'")}`).execute(ctx.store.dialect.db);
-    assert.deepEqual(
-      plan.rows.map((r) => r.detail),
-      ['SEARCH call_events USING INDEX call_events_call (call_id=?)'],
-    );
+    const plan = async (compiled: { sql: string }) =>
+      (await sql.raw<{ detail: string }>(`explain query plan ${compiled.sql.replaceAll('?', "'x'")}`).execute(ctx.store.dialect.db)).rows.map((r) => r.detail);
+    assert.deepEqual(await plan(callHistoryQuery(ctx.store.dialect.db, call.id).compile()), ['SEARCH call_events USING INDEX call_events_call (call_id=?)']);
+    assert.deepEqual(await plan(changesSinceQuery(ctx.store.dialect.db, ACME, 0, 100).compile()), [
+      'SEARCH call_events USING INDEX call_events_tenant_seq (tenant_id=? AND seq>?)',
+    ]);
+    // The tenant is checked on the rows: another tenant's history of the same call id is empty.
+    assert.equal((await ctx.store.calls.eventsOf(ctx.store.dialect.db, ACME, call.id)).length, 3);
+    assert.equal((await ctx.store.calls.eventsOf(ctx.store.dialect.db, BETA, call.id)).length, 0);
   } finally {
     await ctx.store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -15,7 +15,7 @@ import * as m008 from './migrations/008-web-sessions.ts';
 import * as m009 from './migrations/009-web-preferences.ts';
 import * as m010 from './migrations/010-retention.ts';
 import * as m011 from './migrations/011-contacts-source-index.ts';
-import * as m012 from './migrations/012-call-events-index.ts';
+import * as m012 from './migrations/012-contacts-tenant-id.ts';
 
 const MIGRATIONS = [
   ['001-initial', m001],
@@ -29,7 +29,7 @@ const MIGRATIONS = [
   ['009-web-preferences', m009],
   ['010-retention', m010],
   ['011-contacts-source-index', m011],
-  ['012-call-events-index', m012],
+  ['012-contacts-tenant-id', m012],
 ] as const;
 
 export async function migrateToLatest(dialect: StorageDialect): Promise<MigrationResultSet> {
