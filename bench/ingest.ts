@@ -5,14 +5,13 @@
  *
  * Every acknowledged event is checked to be in the store afterwards.
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import autocannon from 'autocannon';
-import { serverExecArgv } from './support/profile.ts';
 import { rawJournalRate } from './support/raw-journal.ts';
+import { forkServer } from './support/server-process.ts';
 import type { BenchRow } from './table.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -115,22 +114,10 @@ async function measured(url: string, key: string, batch: number, prefix: string)
   return { ...result, eventsPerCommit: (after.events - before.events) / Math.max(1, after.commits - before.commits) };
 }
 
-/** A server process of ours (`serve.ts`, `bare-post-serve.ts`): its `{ url, key? }` and a stop. */
-async function start(script: string, args: string[]) {
-  const child = fork(new URL(script, import.meta.url), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: serverExecArgv() });
-  const info = await new Promise<{ url: string; key: string }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { url: string; key: string }));
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  let stopped: Promise<unknown> | undefined;
-  const stop = () => (stopped ??= (child.disconnect(), new Promise((r) => child.once('exit', r))));
-  return { ...info, stop };
-}
-
 export async function runIngestBench(): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {
   const dir = mkdtempSync(join(tmpdir(), 'callbridge-bench-'));
   const dataDir = join(dir, 'data');
-  const server = await start('./support/serve.ts', [dataDir]);
+  const server = await forkServer<{ url: string; key: string }>(new URL('./support/serve.ts', import.meta.url), [dataDir]);
   try {
     const { url, key } = server;
     // Warm-up: JIT, statement cache, page cache.
@@ -140,7 +127,7 @@ export async function runIngestBench(): Promise<{ rows: BenchRow[]; details: Rec
     await server.stop();
     const stored = countStored(dataDir);
     // The HTTP ceiling: the same bodies through a bare Fastify route that stores nothing.
-    const bare = await start('./support/bare-post-serve.ts', []);
+    const bare = await forkServer<{ url: string }>(new URL('./support/bare-post-serve.ts', import.meta.url), []);
     const ceiling = await load(bare.url, 'none', 1, 'bare').finally(() => bare.stop());
     const rawSingle = rawInsertRate(dir, 1);
     const rawBatched = rawInsertRate(dir, 50);

@@ -5,26 +5,20 @@
  * (JIT, and the garbage left by seeding), then both are measured in alternating rounds. Where
  * `taskset` can, the servers share one core and the load generator has the others (support/affinity.ts).
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { allCpus, canPin, pin } from './support/affinity.ts';
-import { serverExecArgv } from './support/profile.ts';
+import { forkServer } from './support/server-process.ts';
 import type { BenchRow } from './table.ts';
 
 const SECONDS = Math.max(3, Number(process.env.BENCH_DURATION ?? 10) / 2);
 /** Measured rounds per server, alternating; the median is reported (single runs on 2 cores vary ±30 %). */
 const ROUNDS = 3;
 
-async function serve(mode: 'callbridge' | 'bare', dir: string) {
-  const child = fork(new URL('./support/lookup-serve.ts', import.meta.url), [mode, join(dir, mode), '20000'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: serverExecArgv() });
-  const info = await new Promise<{ url: string; key: string; numbers: string[] }>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as { url: string; key: string; numbers: string[] }));
-    child.once('exit', (code) => reject(new Error(`${mode} server exited with ${code}`)));
-  });
-  return { ...info, pid: child.pid!, stop: () => (child.disconnect(), new Promise((r) => child.once('exit', r))) };
+function serve(mode: 'callbridge' | 'bare', dir: string) {
+  return forkServer<{ url: string; key: string; numbers: string[] }>(new URL('./support/lookup-serve.ts', import.meta.url), [mode, join(dir, mode), '20000']);
 }
 
 async function rate(url: string, headers: Record<string, string>, paths: string[], seconds: number): Promise<{ rps: number; errors: number }> {

@@ -10,14 +10,13 @@
  * also reports its event-loop delay and GC pauses over the window (support/serve.ts), to tell its
  * pauses from the load generator's.
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request, type IncomingMessage } from 'node:http';
 import os, { tmpdir } from 'node:os';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { allCpus, canPin, pin } from './support/affinity.ts';
-import { serverExecArgv } from './support/profile.ts';
+import { forkServer } from './support/server-process.ts';
 import type { BenchRow } from './table.ts';
 
 const RATE = Number(process.env.BENCH_SSE_RATE ?? 1000);
@@ -86,21 +85,18 @@ function openScreen(url: string, key: string, extension: string | null, sentAt: 
 
 export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {
   const dir = mkdtempSync(join(tmpdir(), 'callbridge-bench-sse-'));
-  const child = fork(new URL('./support/serve.ts', import.meta.url), [join(dir, 'data')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: serverExecArgv() });
+  const serverProcess = await forkServer<{ url: string; key: string }>(new URL('./support/serve.ts', import.meta.url), [join(dir, 'data')]);
+  const { child, url, key } = serverProcess;
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const screens: Screen[] = [];
   // Decided before pinning: a pinned process sees only its own cores.
   const pinned = canPin();
   try {
-    const { url, key } = await new Promise<{ url: string; key: string }>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as { url: string; key: string }));
-      child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    });
     // The server on the last core, this process (sender and screens) on the others: neither measures
     // the other's scheduling (as in lookup-http). `-a`: the server's threads too (WAL checkpointer).
     const last = String(os.availableParallelism() - 1);
     if (pinned) {
-      pin(child.pid!, last);
+      pin(serverProcess.pid, last);
       pin(process.pid, `0-${Number(last) - 1}`);
     }
     const total = Math.ceil((RATE * SECONDS) / (3 * WAVE)) * 3 * WAVE;
@@ -222,8 +218,7 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
     if (pinned) pin(process.pid, allCpus());
     for (const s of screens) s.close();
     agent.destroy();
-    child.disconnect();
-    await new Promise((r) => child.once('exit', r));
+    await serverProcess.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

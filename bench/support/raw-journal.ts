@@ -8,10 +8,10 @@
  * The schema is the store's own, made by its migrations; the pragmas are the store's (WAL,
  * synchronous=NORMAL, 64 MB cache, no auto-checkpoint: the store checkpoints from a worker thread).
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { bootstrap } from '../../src/compose.ts';
+import { eventKey } from '../../src/core/calls/event-key.ts';
 import { openStore } from '../../src/storage/store.ts';
 
 type RawEvent = { type: string; callId: string; from: string; to: string; extension: string; timestamp: string };
@@ -45,7 +45,7 @@ export async function rawJournalRate(dir: string, group: number, next: () => Raw
     begin.run();
     for (let i = 0; i < group; i++, n++) {
       const e = next();
-      const key = `api:h:${createHash('sha256').update(`${e.type}\u0000${e.callId}\u0000${e.timestamp}`).digest('base64url').slice(0, 32)}`;
+      const key = eventKey('api', null, [e.type, e.callId, e.timestamp]);
       read.get('default', e.callId);
       known.get('default', key);
       let id = ids.get(e.callId);

@@ -11,6 +11,7 @@
  * usual way.
  */
 import type { Compilable, CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely';
+import type { DirectExecutor } from './dialect.ts';
 import type { Database } from './schema.ts';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -21,7 +22,7 @@ export function prepare<P extends Record<string, unknown>, R>(
   db: Kysely<Database>,
   keys: ReadonlyArray<keyof P & string>,
   build: (db: Kysely<Database>, params: P) => Compilable<R>,
-  direct?: (query: CompiledQuery) => QueryResult<unknown>,
+  direct?: DirectExecutor,
 ): Prepared<P, R> {
   const markers = Object.fromEntries(keys.map((k) => [k, `\u0000prepared:${k}\u0000`])) as unknown as P;
   const compiled = build(db, markers).compile();

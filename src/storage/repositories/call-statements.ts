@@ -2,8 +2,8 @@
  * The statements the ingest hot path runs for every event, compiled once per store (see prepared.ts);
  * with `direct` (the dialect's runInTransaction), run at once inside the ingest transaction.
  */
-import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
-import type { DialectCapabilities } from '../dialect.ts';
+import type { Compilable, Kysely } from 'kysely';
+import type { DialectCapabilities, DirectExecutor } from '../dialect.ts';
 import { prepare as prepareQuery } from '../prepared.ts';
 import type { CallEventTable, CallExtensionTable, CallLegTable, CallTable, Database } from '../schema.ts';
 
@@ -16,7 +16,7 @@ const EVENT_COLUMNS = ['tenant_id', 'call_id', 'event_key', 'type', 'at', 'recei
 
 type EventRow = Omit<CallEventTable, 'seq'>;
 
-export function callStatements(db: Kysely<Database>, caps: DialectCapabilities, direct?: (query: CompiledQuery) => QueryResult<unknown>) {
+export function callStatements(db: Kysely<Database>, caps: DialectCapabilities, direct?: DirectExecutor) {
   const prepare = <P extends Record<string, unknown>, R>(
     d: Kysely<Database>,
     keys: ReadonlyArray<keyof P & string>,

@@ -2,10 +2,10 @@
  * The call journal's rows: calls (the core `Call` as JSON plus an indexed projection), the leg index,
  * the extensions a call touched, and the event history. Write methods take the transaction they run in.
  */
-import type { CompiledQuery, Kysely, QueryResult, Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Call } from '../../core/calls/call.ts';
 import type { CallEvent } from '../../core/calls/call-event.ts';
-import type { DialectCapabilities } from '../dialect.ts';
+import type { DialectCapabilities, DirectExecutor } from '../dialect.ts';
 import type { CallTable, Database } from '../schema.ts';
 import { callStatements, type CallStatements } from './call-statements.ts';
 
@@ -43,7 +43,7 @@ export class CallsRepository {
 
   #sql: CallStatements;
 
-  constructor(db: Kysely<Database>, capabilities: DialectCapabilities, direct?: (query: CompiledQuery) => QueryResult<unknown>) {
+  constructor(db: Kysely<Database>, capabilities: DialectCapabilities, direct?: DirectExecutor) {
     this.#db = db;
     this.#sql = callStatements(db, capabilities, direct);
   }
