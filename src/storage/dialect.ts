@@ -2,7 +2,7 @@
  * The storage dialect seam. Everything outside `storage/dialects/` works through this interface and
  * branches only on declared capabilities, never on which database it is.
  */
-import type { ColumnDefinitionBuilder, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { ColumnDefinitionBuilder, CompiledQuery, CreateTableBuilder, Kysely, QueryResult } from 'kysely';
 import type { Database } from './schema.ts';
 
 /** Runs a compiled query at once on the connection the caller's transaction holds (runInTransaction). */
@@ -54,6 +54,13 @@ export interface StorageDialect {
    * every transaction have it (SQLite); the caller must be inside a transaction of `db`.
    */
   readonly runInTransaction?: DirectExecutor;
+  /**
+   * Stores a new table's rows inside its primary key's B-tree (SQLite: `WITHOUT ROWID`), so that a
+   * row costs one B-tree insert instead of two (the table and its key). Only for tables with small
+   * rows that are read by their key. Dialects whose tables are always separate from their indexes
+   * (PostgreSQL) leave it out; migrations rebuild a table with it only where it exists.
+   */
+  readonly clusterByPrimaryKey?: <T extends string, C extends string>(table: CreateTableBuilder<T, C>) => CreateTableBuilder<T, C>;
   /** Quick liveness probe for `/readyz`; resolves or rejects within a second or two. */
   ping(): Promise<void>;
   close(): Promise<void>;

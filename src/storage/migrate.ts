@@ -16,6 +16,7 @@ import * as m009 from './migrations/009-web-preferences.ts';
 import * as m010 from './migrations/010-retention.ts';
 import * as m011 from './migrations/011-contacts-source-index.ts';
 import * as m012 from './migrations/012-contacts-tenant-id.ts';
+import * as m013 from './migrations/013-lean-phonebook-tables.ts';
 
 const MIGRATIONS = [
   ['001-initial', m001],
@@ -30,16 +31,26 @@ const MIGRATIONS = [
   ['010-retention', m010],
   ['011-contacts-source-index', m011],
   ['012-contacts-tenant-id', m012],
+  ['013-lean-phonebook-tables', m013],
 ] as const;
 
 export async function migrateToLatest(dialect: StorageDialect): Promise<MigrationResultSet> {
+  return run(migrator(dialect).migrateToLatest());
+}
+
+/** Brings the schema to the named migration (up only as far as it, or down from later ones): for upgrade tests. */
+export async function migrateTo(dialect: StorageDialect, name: (typeof MIGRATIONS)[number][0]): Promise<MigrationResultSet> {
+  return run(migrator(dialect).migrateTo(name));
+}
+
+function migrator(dialect: StorageDialect): Migrator {
   const migrations: Record<string, Migration> = {};
   for (const [name, mod] of MIGRATIONS) migrations[name] = { up: (db) => mod.up(db, dialect) };
-  const migrator = new Migrator({
-    db: dialect.db,
-    provider: { getMigrations: async () => migrations },
-  });
-  const result = await migrator.migrateToLatest();
+  return new Migrator({ db: dialect.db, provider: { getMigrations: async () => migrations } });
+}
+
+async function run(migration: Promise<MigrationResultSet>): Promise<MigrationResultSet> {
+  const result = await migration;
   if (result.error) throw result.error;
   return result;
 }

@@ -11,6 +11,7 @@ import {
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
+  sql,
   type ColumnDefinitionBuilder,
   type Dialect,
 } from 'kysely';
@@ -66,6 +67,7 @@ export function createSqliteDialect(options: SqliteOptions): StorageDialect {
     syncAutoIncrement: async () => {},
     // One writer at a time (BEGIN IMMEDIATE, busy_timeout): transactions never deadlock.
     isTransientConflict: () => false,
+    clusterByPrimaryKey: (table) => table.modifyEnd(sql`without rowid`),
     // Inside a transaction the caller holds the driver's one connection (its mutex), so it may use it directly.
     runInTransaction: (query) => {
       if (!driver) throw new Error('SQLite store used before it was opened');
