@@ -1,15 +1,21 @@
 /**
- * One run of one source: open the reader, stream its items, map each to contact fields under the
- * tenant's numbering settings, stage them in batches, and apply the diff in one transaction. The
- * caller holds the source's lease; a failure anywhere leaves the phonebook as it was.
+ * One run of one source: open the reader, stream its items, sort each batch against last run's
+ * hashes, prepare the new and changed records under the tenant's numbering settings, stage them, and
+ * apply the diff in one transaction. The caller holds the source's lease; a failure anywhere leaves
+ * the phonebook as it was.
+ *
+ * Batches flow through a short pipeline: while batch n is prepared (on a worker thread, when the
+ * mapper has them) and staged, this thread already reads and sorts batch n+1. Staging stays in
+ * order, one batch at a time; at most PIPELINE batches are in flight.
  */
 import type { DirectorySourceType, SocketGuard, SourceItem, SourceOptions } from '../connectors/directory/directory-source.ts';
-import { readContactNumber } from '../core/contacts/contact-number.ts';
 import type { NumberingSettings } from '../core/phone-numbers/phone-number.ts';
+import { sortBatch, type SortedBatch, type StageItem } from '../core/sync/sort-batch.ts';
 import { ReportBuilder, type SyncReport } from '../core/sync/sync-report.ts';
-import { hashFingerprint, hashSource, mapSourceRecord, type SourceFields } from '../core/sync/synced-contact.ts';
-import type { SourceSyncRepository, StageItem } from '../storage/repositories/source-sync-repository.ts';
+import { hashFingerprint, hashSource, type PreparedRecord, type SourceFields } from '../core/sync/synced-contact.ts';
+import type { SourceSyncRepository } from '../storage/repositories/source-sync-repository.ts';
 import type { SourceRecord } from '../storage/repositories/sources-repository.ts';
+import { inlineRecordMapper, type RecordMapper } from './record-mapper.ts';
 import { RunStopped } from './sync-failure.ts';
 
 export type RunInput = {
@@ -28,9 +34,14 @@ export type RunInput = {
   onProgress(read: number, total?: number): void;
   /** Called with every item read (the idle watchdog). */
   onItem(): void;
+  /** Prepares new and changed records (default: inline, on this thread). */
+  mapper?: RecordMapper;
 };
 
 const BATCH = 2_000;
+
+/** Batches read and sorted but not staged yet, at most: bounds the memory a fast source can fill. */
+const PIPELINE = 3;
 
 export async function executeRun(repo: SourceSyncRepository, input: RunInput, report: ReportBuilder): Promise<SyncReport> {
   const { source, runId, signal } = input;
@@ -54,41 +65,63 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
     // Last run's record id → hash, in memory: an unchanged record then costs its parse, its hash
     // and one map lookup (empty on a first run).
     let known = await repo.knownHashes(source.id);
-    const flush = async () => {
-      const staged = await repo.stage(source.id, runId, batch, seen, map, known);
-      batch = [];
+    const numbering = input.numbering;
+    const numberingKey = `${numbering.defaultCountry}/${numbering.areaCode ?? ''}`;
+    const mapper = input.mapper ?? inlineRecordMapper;
+    // Each batch's staging, chained after the one before it.
+    let staging: Promise<void> = Promise.resolve();
+    const inFlight: Array<Promise<void>> = [];
+    let failed: { err: unknown } | undefined;
+    const stageBatch = async (sorted: SortedBatch, prepared: Promise<PreparedRecord[]>) => {
+      const staged = await repo.stage(source.id, runId, sorted, await prepared);
       counts.added += staged.added;
       counts.changed += staged.changed;
-      counts.unchanged += staged.unchanged;
+      counts.unchanged += sorted.unchanged;
       removedStaged += staged.removed;
-      const skipped = [...staged.duplicates.map((d) => ({ ...d, reason: 'duplicate record id: an earlier record has the same id' })), ...staged.refused];
+      const skipped = [...sorted.duplicates.map((d) => ({ ...d, reason: 'duplicate record id: an earlier record has the same id' })), ...staged.refused];
       // In file order (lines), whichever check refused them.
       skipped.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
       for (const r of skipped) report.skip({ line: r.line ?? undefined, recordId: r.line === null ? r.recordId : undefined, reason: r.reason });
     };
-    const numbering = input.numbering;
-    const numberingKey = `${numbering.defaultCountry}/${numbering.areaCode ?? ''}`;
-    const map = (fields: SourceFields) => mapSourceRecord(fields, (raw, type, switchboard) => readContactNumber(raw, type, switchboard, numbering));
-    for await (const items of abortable(run.batches ?? single(run.items), signal)) {
-      input.onItem();
-      for (const item of items) {
-        report.read++;
-        if (item.type === 'skipped') {
-          report.skip({ line: item.line, recordId: item.recordId, reason: item.reason });
-          continue;
+    const flush = async () => {
+      // Sorted here, in the order the source delivered the batches; prepared and staged behind.
+      const sorted = sortBatch(batch, seen, known);
+      batch = [];
+      const prepared = prepare(mapper, sorted, numbering);
+      // A batch whose staging never starts (an earlier one failed) must not leave a rejection unhandled.
+      prepared.catch(() => {});
+      staging = staging.then(() => stageBatch(sorted, prepared));
+      // Pacing only; a failed batch fails every later one through the chain and stops the reading here.
+      inFlight.push(staging.catch((err: unknown) => void (failed ??= { err })));
+      if (inFlight.length >= PIPELINE) await inFlight.shift();
+      if (failed) throw failed.err;
+    };
+    try {
+      for await (const items of abortable(run.batches ?? single(run.items), signal)) {
+        input.onItem();
+        for (const item of items) {
+          report.read++;
+          if (item.type === 'skipped') {
+            report.skip({ line: item.line, recordId: item.recordId, reason: item.reason });
+            continue;
+          }
+          if (item.type === 'removed') {
+            if (!run.full) batch.push({ type: 'removed', recordId: item.recordId, line: null });
+          } else if (item.type === 'row') {
+            batch.push({ type: 'record', recordId: item.recordId, line: item.line ?? null, source: item.read, hash: hashFingerprint(item.fingerprint, numberingKey) });
+          } else {
+            const hash = item.fingerprint === undefined ? hashSource(item.contact, numberingKey) : hashFingerprint(item.fingerprint, numberingKey);
+            batch.push({ type: 'record', recordId: item.recordId, line: item.line ?? null, source: item.contact, hash });
+          }
         }
-        if (item.type === 'removed') {
-          if (!run.full) batch.push({ type: 'removed', recordId: item.recordId, line: null });
-        } else if (item.type === 'row') {
-          batch.push({ type: 'record', recordId: item.recordId, line: item.line ?? null, source: item.read, hash: hashFingerprint(item.fingerprint, numberingKey) });
-        } else {
-          const hash = item.fingerprint === undefined ? hashSource(item.contact, numberingKey) : hashFingerprint(item.fingerprint, numberingKey);
-          batch.push({ type: 'record', recordId: item.recordId, line: item.line ?? null, source: item.contact, hash });
-        }
+        if (batch.length >= BATCH) await flush();
       }
-      if (batch.length >= BATCH) await flush();
+      if (batch.length) await flush();
+      await staging;
+    } finally {
+      // Nothing may still write staging rows once the run is over (dropRun follows).
+      await staging.catch(() => {});
     }
-    if (batch.length) await flush();
     if (signal.aborted) throw signal.reason;
     if (run.full && known.size) removedStaged += await repo.stageMissing(source.id, runId, known);
     seen.clear();
@@ -109,6 +142,15 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
   } finally {
     await repo.dropRun(runId).catch(() => {});
   }
+}
+
+/** The batch's new and changed records prepared, one per `sorted.records` entry (unreadable ones refused as they are). */
+async function prepare(mapper: RecordMapper, sorted: SortedBatch, numbering: NumberingSettings): Promise<PreparedRecord[]> {
+  const readable: SourceFields[] = [];
+  for (const r of sorted.records) if (!('skipped' in r.source)) readable.push(r.source);
+  const mapped = readable.length ? await mapper.map(readable, numbering) : [];
+  let next = 0;
+  return sorted.records.map((r) => ('skipped' in r.source ? { ok: false as const, reason: r.source.skipped } : mapped[next++]));
 }
 
 /**

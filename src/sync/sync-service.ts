@@ -17,6 +17,7 @@ import type { Store } from '../storage/store.ts';
 import { SafeDispatchers } from '../delivery/safe-dispatcher.ts';
 import { guardedFetch, guardedSockets } from './guarded-fetch.ts';
 import { describeFailure, errorSummary, RunStopped } from './sync-failure.ts';
+import { createRecordMapper, type RecordMapper } from './record-mapper.ts';
 import { executeRun } from './sync-run.ts';
 
 type Log = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
@@ -40,6 +41,8 @@ export type SyncServiceOptions = {
   pollMs?: number;
   /** Runs this instance starts by itself at once. */
   maxScheduled?: number;
+  /** Prepares new and changed records; by default on worker threads (createRecordMapper). */
+  mapper?: RecordMapper;
 };
 
 /** A run going on in this process. */
@@ -48,11 +51,12 @@ export type ActiveRun = { runId: string; sourceId: string; trigger: string; star
 export type StartResult = { ok: true; run: ActiveRun } | { ok: false; reason: 'not_found' | 'running' };
 
 export class SyncService {
-  #o: Required<Omit<SyncServiceOptions, 'phonebook' | 'fetch'>> & Pick<SyncServiceOptions, 'phonebook' | 'fetch'>;
+  #o: Required<Omit<SyncServiceOptions, 'phonebook' | 'fetch' | 'mapper'>> & Pick<SyncServiceOptions, 'phonebook' | 'fetch'>;
   // Readers set their own total timeouts; the dispatcher's bound how long a silent server may keep a
   // connection (the engine's idle watchdog is 120 s).
   #dispatchers = new SafeDispatchers({ connectMs: 10_000, totalMs: 120_000 });
   #repo: SourceSyncRepository;
+  #mapper: RecordMapper;
   #active = new Map<string, ActiveRun & { controller: AbortController }>();
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> = Promise.resolve();
@@ -69,6 +73,8 @@ export class SyncService {
       ...options,
     };
     this.#repo = new SourceSyncRepository(options.store.dialect.db);
+    // Its threads start with the first large batch and end with stop() (a later run starts them again).
+    this.#mapper = options.mapper ?? createRecordMapper();
   }
 
   /** Starts the scheduler: due sources now, then every `pollMs`. */
@@ -88,6 +94,7 @@ export class SyncService {
     for (const r of runs) r.controller.abort(new RunStopped('The server stopped during the run'));
     await Promise.all(runs.map((r) => r.done.catch(() => {})));
     await this.#dispatchers.close();
+    await this.#mapper.close();
   }
 
   /** Runs the due sources (at most `maxScheduled` at once from this process). */
@@ -183,6 +190,7 @@ export class SyncService {
             onProgress?.(read, total);
           },
           onItem: watch,
+          mapper: this.#mapper,
         },
         report,
       );

@@ -11,6 +11,7 @@ import { directorySourceType } from '../../src/connectors/directory/registry.ts'
 import { TenantSettingsCache } from '../../src/journal/tenant-settings.ts';
 import { SecretBox } from '../../src/storage/secret-box.ts';
 import type { Store } from '../../src/storage/store.ts';
+import type { RecordMapper } from '../../src/sync/record-mapper.ts';
 import { SyncService } from '../../src/sync/sync-service.ts';
 import type { TestDialect } from './databases.ts';
 
@@ -30,7 +31,8 @@ async function runReport(sync: SyncService, sourceId: string) {
   return started.run.done;
 }
 
-export function syncHarness(dialect: TestDialect): SyncHarness {
+/** `mapper`: how new and changed records are prepared (the service's default: worker threads for large batches). */
+export function syncHarness(dialect: TestDialect, options: { mapper?: RecordMapper } = {}): SyncHarness {
   let store: Store;
   let sync: SyncService;
   const secrets = new SecretBox(randomBytes(32));
@@ -38,7 +40,7 @@ export function syncHarness(dialect: TestDialect): SyncHarness {
     store = await dialect.open();
     await bootstrap(store, 'DE');
     await store.tenants.update('default', { deliveryAllowList: ['127.0.0.1'] }, new Date().toISOString());
-    sync = new SyncService({ store, secrets, settings: new TenantSettingsCache(store) });
+    sync = new SyncService({ store, secrets, settings: new TenantSettingsCache(store), mapper: options.mapper });
   });
   after(async () => {
     await sync.stop();

@@ -5,6 +5,9 @@
  */
 import { hash } from 'node:crypto';
 import type { ContactNumber, NumberType } from '../contacts/contact.ts';
+import { readContactNumber } from '../contacts/contact-number.ts';
+import { contactSearchText } from '../contacts/search-text.ts';
+import type { NumberingSettings } from '../phone-numbers/phone-number.ts';
 
 /** What a source delivers (structurally the seam's SourceContact). */
 export type SourceFields = {
@@ -60,6 +63,23 @@ export function mapSourceRecord(source: SourceFields, read: NumberReader): Mappe
   const notes = (source.notes ?? '').trim().slice(0, 4000) || null;
   const fields: SyncedFields = { kind: source.kind === 'company' ? 'company' : 'person', name, company, numbers, emails, notes };
   return { ok: true, fields };
+}
+
+/**
+ * A new or changed record as it is staged: mapped under the tenant's numbering settings, with its
+ * search text and its e-mails as stored (a JSON array). Plain data, so that it crosses a worker
+ * thread's message port unchanged (sync/record-mapper.ts).
+ */
+export type PreparedRecord =
+  | { ok: true; kind: 'person' | 'company'; name: string; company: string | null; emails: string; notes: string | null; searchText: string; numbers: ContactNumber[] }
+  | { ok: false; reason: string };
+
+/** mapSourceRecord with numbers read under `numbering`, then the stored forms (the costly part of a sync: phone number parsing). */
+export function prepareRecord(source: SourceFields, numbering: NumberingSettings): PreparedRecord {
+  const mapped = mapSourceRecord(source, (raw, type, switchboard) => readContactNumber(raw, type, switchboard, numbering));
+  if (!mapped.ok) return mapped;
+  const f = mapped.fields;
+  return { ok: true, kind: f.kind, name: f.name, company: f.company, emails: JSON.stringify(f.emails), notes: f.notes, searchText: contactSearchText(f), numbers: f.numbers };
 }
 
 /**

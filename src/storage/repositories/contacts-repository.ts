@@ -4,6 +4,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Contact, NumberType } from '../../core/contacts/contact.ts';
+import { contactSearchText } from '../../core/contacts/search-text.ts';
 import type { ContactNumberTable, ContactTable, Database } from '../schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -123,11 +124,6 @@ export class ContactsRepository {
     }
     return out;
   }
-}
-
-/** Lower-cased name, company, e-mails and number digits: what `search` matches (also written by source sync). */
-export function contactSearchText(c: Pick<Contact, 'name' | 'company' | 'emails' | 'numbers'>): string {
-  return [c.name, c.company ?? '', ...c.emails, ...c.numbers.flatMap((n) => [n.raw.replace(/\D/g, ''), (n.e164 ?? '').replace(/\D/g, '')])].join(' ').toLowerCase();
 }
 
 function toRow(c: Contact): ContactTable {

@@ -1,8 +1,8 @@
 /**
  * Staging one sync run (and applying it: source-apply.ts). Records are staged in batches, each its own short write, so a
  * source of a million rows never sits in memory and never holds the database's write lock while it
- * downloads. Each batch is compared in memory with what the source delivered last time (its
- * `source_records` hashes, read once per run), so unchanged records are staged nowhere. `apply`
+ * downloads. Each batch was sorted in memory (core sortBatch) against what the source delivered last
+ * time (its `source_records` hashes, read once per run), so unchanged records are staged nowhere. `apply`
  * then changes contacts with set-based statements in one transaction: all of the run's diff, or
  * (on any failure) nothing.
  *
@@ -11,33 +11,20 @@
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import { uuidv7 } from '../../core/ids.ts';
-import type { MappedRecord, SourceFields } from '../../core/sync/synced-contact.ts';
+import { SEEN, type SortedBatch } from '../../core/sync/sort-batch.ts';
+import type { PreparedRecord } from '../../core/sync/synced-contact.ts';
 import type { Database, SourceStagingNumberTable, SourceStagingTable } from '../schema.ts';
-import { contactSearchText } from './contacts-repository.ts';
 import { applyRun, type ApplyInput } from './source-apply.ts';
 
 export { LeaseLostError, type ApplyInput } from './source-apply.ts';
 
-export type StageItem =
-  /**
-   * `hash`: of the record as delivered (hashSource or hashFingerprint); `source` is read (when a
-   * function) and mapped only when the record is new or changed.
-   */
-  | { type: 'record'; recordId: string; line: number | null; source: SourceFields | (() => SourceFields | { skipped: string }); hash: string }
-  | { type: 'removed'; recordId: string; line: number | null };
-
 export type StageResult = {
   added: number;
   changed: number;
-  unchanged: number;
   removed: number;
-  duplicates: Array<{ recordId: string; line: number | null }>;
-  /** New or changed records that cannot become contacts (mapping refused them). */
+  /** New or changed records that cannot become contacts (unreadable, or mapping refused them). */
   refused: Array<{ recordId: string; line: number | null; reason: string }>;
 };
-
-/** Marks a known record as delivered by this run in the `known` map (hashes are never empty). */
-const SEEN = '';
 
 /** Record ids per lookup query. */
 const ROWS_PER_INSERT = 1_000;
@@ -113,68 +100,36 @@ export class SourceSyncRepository {
   }
 
   /**
-   * Stages one batch. `known` is what the source delivered last time (`knownHashes`; empty on a
-   * first run); a known record this run delivered is marked there by setting its hash to SEEN, and
-   * `seen` holds the other record ids of this run (ids only, never records): a record id met before
-   * is a duplicate, the earlier one stays. Records whose hash equals last run's are unchanged and
-   * cost a map lookup and a set; new and changed ones are mapped and staged in full.
+   * Stages one sorted batch (core sortBatch): its new and changed records as `prepared` (one per
+   * `batch.records` entry, in order) and its removed ones. A changed record keeps its contact's id.
    */
-  async stage(sourceId: string, runId: string, items: StageItem[], seen: Set<string>, map: (source: SourceFields) => MappedRecord, known: Map<string, string>): Promise<StageResult> {
-    const result: StageResult = { added: 0, changed: 0, unchanged: 0, removed: 0, duplicates: [], refused: [] };
-    const fresh: StageItem[] = [];
-    const wasHash = new Map<string, string>();
-    for (const item of items) {
-      const id = item.recordId;
-      const was = known.get(id);
-      if (was === SEEN || (was === undefined && seen.has(id))) {
-        result.duplicates.push({ recordId: id, line: item.line });
-        continue;
-      }
-      if (was === undefined) seen.add(id);
-      else known.set(id, SEEN);
-      if (item.type === 'record' && was === item.hash) result.unchanged++;
-      else if (item.type === 'record' || was !== undefined) {
-        fresh.push(item);
-        if (was !== undefined) wasHash.set(id, was);
-      }
-    }
-    if (fresh.length === 0) return result;
-    const contactIds = await this.#contactIds(sourceId, [...wasHash.keys()]);
+  async stage(sourceId: string, runId: string, batch: SortedBatch, prepared: readonly PreparedRecord[]): Promise<StageResult> {
+    const result: StageResult = { added: 0, changed: 0, removed: 0, refused: [] };
+    if (batch.records.length === 0 && batch.removed.length === 0) return result;
+    const contactIds = await this.#contactIds(sourceId, [...batch.was.keys()]);
     const rows: SourceStagingTable[] = [];
     const numbers: SourceStagingNumberTable[] = [];
-    for (const item of fresh) {
+    for (const item of batch.removed) {
       const wasContact = contactIds.get(item.recordId);
-      if (item.type === 'removed') {
-        if (wasContact) rows.push(removedRow(runId, sourceId, item.recordId, wasContact, wasHash.get(item.recordId)!));
-        continue;
-      }
-      const source = typeof item.source === 'function' ? item.source() : item.source;
-      const mapped = 'skipped' in source ? { ok: false as const, reason: source.skipped } : map(source);
-      if (!mapped.ok) {
-        result.refused.push({ recordId: item.recordId, line: item.line, reason: mapped.reason });
+      if (wasContact) rows.push(removedRow(runId, sourceId, item.recordId, wasContact, batch.was.get(item.recordId)!));
+    }
+    batch.records.forEach((item, i) => {
+      const wasContact = contactIds.get(item.recordId);
+      const p = prepared[i];
+      if (!p.ok) {
+        result.refused.push({ recordId: item.recordId, line: item.line, reason: p.reason });
         // What the source delivered last time cannot be a contact any more: it goes, as a record
         // missing from the source would.
-        if (wasContact) rows.push(removedRow(runId, sourceId, item.recordId, wasContact, wasHash.get(item.recordId)!));
-        continue;
+        if (wasContact) rows.push(removedRow(runId, sourceId, item.recordId, wasContact, batch.was.get(item.recordId)!));
+        return;
       }
-      const f = mapped.fields;
       const contactId = wasContact ?? uuidv7();
       rows.push({
-        run_id: runId,
-        record_id: item.recordId,
-        source_id: sourceId,
-        status: wasContact ? 'changed' : 'added',
-        hash: item.hash,
-        contact_id: contactId,
-        kind: f.kind,
-        name: f.name,
-        company: f.company,
-        emails: JSON.stringify(f.emails),
-        notes: f.notes,
-        search_text: contactSearchText(f),
+        run_id: runId, record_id: item.recordId, source_id: sourceId, status: wasContact ? 'changed' : 'added', hash: item.hash, contact_id: contactId,
+        kind: p.kind, name: p.name, company: p.company, emails: p.emails, notes: p.notes, search_text: p.searchText,
       });
-      f.numbers.forEach((n, position) => numbers.push({ run_id: runId, contact_id: contactId, position, raw: n.raw, e164: n.e164, type: n.type, switchboard: n.switchboard ? 1 : 0 }));
-    }
+      p.numbers.forEach((n, position) => numbers.push({ run_id: runId, contact_id: contactId, position, raw: n.raw, e164: n.e164, type: n.type, switchboard: n.switchboard ? 1 : 0 }));
+    });
     for (const r of rows) result[r.status as 'added' | 'changed' | 'removed']++;
     // One transaction per batch: one commit instead of one per statement.
     await this.#db.transaction().execute(async (trx) => {

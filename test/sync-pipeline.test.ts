@@ -1,0 +1,99 @@
+/**
+ * The sync engine's pipeline: batches prepared on worker threads while the next ones are read, and
+ * staged in order. The phonebook it builds is the inline one; a batch that fails to prepare fails
+ * the run and changes nothing.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createRecordMapper, inlineRecordMapper, type RecordMapper } from '../src/sync/record-mapper.ts';
+import { PASSWORD, startCsvServer, USER, type CsvServer } from './support/csv-server.ts';
+import { forEachDialect } from './support/databases.ts';
+import { syncHarness } from './support/sync-harness.ts';
+
+/** Rows in several batches (the engine's batch is 2,000): numbers written every way, some refused, some duplicated. */
+function csv(rows: number, version: number): string {
+  const lines = ['Kundennummer;Vorname;Nachname;Firma;Telefon geschäftlich;Mobiltelefon'];
+  const forms = ['030 1234%', '+49 (0)89 445566-%', '0049 40 777%', '(0221) 98 7%', '1234%', 'n/a'];
+  for (let i = 0; i < rows; i++) {
+    const number = forms[i % forms.length].replace('%', String(100 + ((i * 37 + version) % 900)));
+    const name = i % 97 === 0 ? ';' : `Person${i};Nachname${version}`;
+    lines.push(`${i % 1_000 === 999 ? 'C0' : `C${i}`};${name};${i % 5 === 0 ? 'Firma GmbH' : ''};${number};${i % 3 === 0 ? `0171 ${1_000_000 + i}` : ''}`);
+  }
+  return lines.join('\r\n');
+}
+
+/** A mapper that fails its `failAt`-th call (counted from arming), as a dying worker thread would. */
+function breakableMapper(inner: RecordMapper): RecordMapper & { arm(failAt: number): void } {
+  let calls = 0;
+  let failAt = 0;
+  return {
+    arm(n) {
+      calls = 0;
+      failAt = n;
+    },
+    async map(sources, numbering) {
+      if (failAt && ++calls === failAt) throw new Error('The record mapper thread stopped (exit code 1)');
+      return inner.map(sources, numbering);
+    },
+    close: () => inner.close(),
+  };
+}
+
+forEachDialect('sync pipeline', (dialect) => {
+  let server: CsvServer;
+  before(async () => {
+    server = await startCsvServer(csv(7_000, 1));
+  });
+  after(() => server.close());
+  const source = { url: '', username: USER, password: PASSWORD, recordIdColumn: 'Kundennummer' };
+
+  describe('worker threads and inline give the same phonebook and the same report', () => {
+    const threads = createRecordMapper({ threads: 2, minBatch: 1 });
+    after(() => threads.close());
+    const viaThreads = syncHarness(dialect, { mapper: threads });
+    const inline = syncHarness(dialect, { mapper: inlineRecordMapper });
+
+    it('first run, then a run with every number changed', async () => {
+      const a = await viaThreads.createSource('csv', { ...source, url: server.url('/phonebook.csv') });
+      const b = await inline.createSource('csv', { ...source, url: server.url('/phonebook.csv') });
+      for (const version of [1, 2]) {
+        server.body = csv(7_000, version);
+        const [ra, rb] = [await viaThreads.run(a), await inline.run(b)];
+        assert.ok(ra.ok, ra.error ?? '');
+        const strip = (r: typeof ra) => ({ ...r, runId: null, startedAt: null, finishedAt: null, durationMs: null });
+        assert.deepEqual(strip(ra), strip(rb));
+        assert.equal(ra.added + ra.changed + ra.unchanged, version === 1 ? ra.added : ra.changed + ra.unchanged);
+        assert.ok(ra.skipped > 70, `skipped ${ra.skipped}`);
+        const [pa, pb] = [await viaThreads.synced(a), await inline.synced(b)];
+        assert.ok(pa.size > 4_000, `synced ${pa.size}`);
+        assert.deepEqual(pa, pb);
+      }
+    });
+  });
+
+  describe('a batch that cannot be prepared', () => {
+    const mapper = breakableMapper(inlineRecordMapper);
+    const h = syncHarness(dialect, { mapper });
+
+    it('fails the run with its reason, keeps the last good data and leaves no staging behind; the next run succeeds', async () => {
+      server.body = csv(7_000, 1);
+      const id = await h.createSource('csv', { ...source, url: server.url('/phonebook.csv') });
+      assert.ok((await h.run(id)).ok);
+      const good = await h.synced(id);
+      server.body = csv(7_000, 3);
+      // The second batch fails while the third is being read.
+      mapper.arm(2);
+      const failed = await h.run(id);
+      assert.equal(failed.ok, false);
+      assert.match(failed.error ?? '', /.+/);
+      assert.deepEqual(await h.synced(id), good);
+      const db = h.store().dialect.db;
+      assert.equal((await db.selectFrom('source_staging').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n, 0);
+      assert.equal((await db.selectFrom('source_staging_numbers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n, 0);
+      mapper.arm(0);
+      const ok = await h.run(id);
+      assert.ok(ok.ok, ok.error ?? '');
+      assert.ok(ok.changed > 4_000, `changed ${ok.changed}`);
+    });
+  });
+});
