@@ -161,6 +161,15 @@ forEachDialect('call journal', (d) => {
     assert.deepEqual(ctx.journal.counters, { applied: 3, unchanged: 0, late: 0, duplicate: 0, commits: 1 });
   });
 
+  it('counts the active calls (ringing or answered) of every tenant', async () => {
+    await ctx.journal.ingest(ACME, answeredCall('ended-1'), 'api');
+    await ctx.journal.ingest(ACME, answeredCall('talking').slice(0, 2), 'api');
+    await ctx.journal.ingest(ACME, answeredCall('ringing').slice(0, 1), 'api');
+    await ctx.journal.ingest(BETA, answeredCall('beta-ringing').slice(0, 1), 'api');
+    await ctx.journal.ingest(BETA, answeredCall('beta-ended'), 'api');
+    assert.equal(await ctx.store.calls.countActive(), 3);
+  });
+
   it('the same batch twice: the second is all duplicates and changes nothing', async () => {
     await ctx.journal.ingest(ACME, answeredCall(), 'api');
     const [before] = await allCalls(ctx.store);
