@@ -21,6 +21,7 @@ import { uuidv7 } from '../src/core/ids.ts';
 import { TenantSettingsCache } from '../src/journal/tenant-settings.ts';
 import { SecretBox } from '../src/storage/secret-box.ts';
 import { openStore } from '../src/storage/store.ts';
+import { createRecordMapper } from '../src/sync/record-mapper.ts';
 import { SyncService } from '../src/sync/sync-service.ts';
 import type { BenchRow } from './table.ts';
 
@@ -130,7 +131,10 @@ export async function runSyncBench(): Promise<{ rows: BenchRow[]; details: Recor
       secrets: null, interval: 'off', enabled: true, state: null, nextRunAt: null, leaseOwner: null, leaseUntil: null, runId: null, runStartedAt: null, progress: null,
       lastSuccessAt: null, lastError: null, lastErrorAt: null, lastReport: null, createdAt: now, updatedAt: now,
     });
-    const sync = new SyncService({ store, secrets: new SecretBox(randomBytes(32)), settings: new TenantSettingsCache(store) });
+    // BENCH_SYNC_THREADS=0 prepares records inline (the engine's default: worker threads, the cores but one).
+    const threads = process.env.BENCH_SYNC_THREADS;
+    const mapper = threads === undefined ? undefined : createRecordMapper({ threads: Number(threads) });
+    const sync = new SyncService({ store, secrets: new SecretBox(randomBytes(32)), settings: new TenantSettingsCache(store), mapper });
     const run = async () => {
       const started = await sync.startRun('default', id);
       if (!started.ok) throw new Error(started.reason);
@@ -145,12 +149,14 @@ export async function runSyncBench(): Promise<{ rows: BenchRow[]; details: Recor
     const changesBefore = await store.contacts.maxChangeSeq();
     const second = await measure(() => profiled('resync', run));
     const written = (await store.contacts.maxChangeSeq()) - changesBefore;
+    await sync.stop();
     const rowsPerS = ROWS / (first.ms / 1000);
     const parseRowsPerS = ROWS / (referenceMs / 1000);
     const details = {
       rows: ROWS,
       megabytes: Math.round(bytes / 1048576),
       store: store.dialect.label,
+      recordThreads: threads ?? 'default',
       loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
       import: { ms: Math.round(first.ms), cpuMs: Math.round(first.cpuMs), rowsPerS: Math.round(rowsPerS), rssBeforeMb: Math.round(first.beforeMb), peakRssMb: Math.round(first.peakMb), report: { ...first.value, skippedItems: undefined } },
       resync: { ms: Math.round(second.ms), cpuMs: Math.round(second.cpuMs), rowsWritten: written, peakRssMb: Math.round(second.peakMb), report: { ...second.value, skippedItems: undefined } },
