@@ -4,6 +4,7 @@
  * download got before the connection broke.
  */
 import { SourceError, type ReadContext } from '../directory-source.ts';
+import { responseBytes } from '../response-body.ts';
 import type { CsvOptions } from './csv-source.ts';
 
 const STATUS_HINTS: Record<number, [SourceError['kind'], string]> = {
@@ -33,21 +34,12 @@ export async function openCsvUrl(o: CsvOptions, context: ReadContext): Promise<A
     throw new SourceError(kind, `The server answered ${response.status} ${response.statusText || ''}`.trimEnd() + `: ${hint}`);
   }
   if (!response.body) throw new SourceError('remote', 'The server answered without a body');
-  return guarded(response.body, where, () => timeout.aborted, o.timeoutSeconds ?? 300);
-}
-
-async function* guarded(body: ReadableStream<Uint8Array>, where: string, timedOut: () => boolean, seconds: number): AsyncGenerator<Uint8Array> {
-  let received = 0;
-  try {
-    for await (const chunk of body) {
-      received += chunk.length;
-      yield chunk;
-    }
-  } catch (err) {
-    if (err instanceof SourceError) throw err;
-    if (timedOut()) throw new SourceError('timeout', `The download from ${where} took longer than ${seconds} s (${received} bytes received)`);
-    throw new SourceError('unreachable', `The connection to ${where} broke after ${received} bytes: ${causeText(err)}; nothing was changed`);
-  }
+  const seconds = o.timeoutSeconds ?? 300;
+  return responseBytes(response, (err, received) => {
+    if (err instanceof SourceError) return err;
+    if (timeout.aborted) return new SourceError('timeout', `The download from ${where} took longer than ${seconds} s (${received} bytes received)`);
+    return new SourceError('unreachable', `The connection to ${where} broke after ${received} bytes: ${causeText(err)}; nothing was changed`);
+  });
 }
 
 function fetchFailure(err: unknown, where: string, timedOut: boolean, seconds: number): SourceError {

@@ -9,6 +9,7 @@
  */
 import { authHeader, type HttpAuth } from '../api-request.ts';
 import { SourceError, type ReadContext } from '../directory-source.ts';
+import { responseBytes } from '../response-body.ts';
 
 const CODES: Record<string, string> = {
   ECONNREFUSED: 'the connection was refused (is the server running, is the port right?)',
@@ -78,13 +79,6 @@ export async function download(context: Pick<ReadContext, 'fetch' | 'signal'>, u
     await response.body?.cancel().catch(() => {});
     throw failed;
   }
-  const body = response.body;
-  if (!body) throw new SourceError('remote', `${host} answered without a body`);
-  return (async function* () {
-    try {
-      for await (const chunk of body) yield chunk;
-    } catch (err) {
-      throw transferError(err, host, context.signal, timeout, 'downloading');
-    }
-  })();
+  if (!response.body) throw new SourceError('remote', `${host} answered without a body`);
+  return responseBytes(response, (err) => transferError(err, host, context.signal, timeout, 'downloading'));
 }
