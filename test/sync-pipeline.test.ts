@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { createRecordMapper, inlineRecordMapper, type RecordMapper } from '../src/sync/record-mapper.ts';
 import { PASSWORD, startCsvServer, USER, type CsvServer } from './support/csv-server.ts';
 import { forEachDialect } from './support/databases.ts';
@@ -94,6 +95,24 @@ forEachDialect('sync pipeline', (dialect) => {
       const ok = await h.run(id);
       assert.ok(ok.ok, ok.error ?? '');
       assert.ok(ok.changed > 4_000, `changed ${ok.changed}`);
+    });
+  });
+  describe('a large run', () => {
+    const h = syncHarness(dialect, { mapper: inlineRecordMapper });
+
+    it('refreshes the planner statistics of the tables it filled (PostgreSQL; SQLite plans without them)', async () => {
+      server.body = csv(16_000, 1);
+      const id = await h.createSource('csv', { ...source, url: server.url('/phonebook.csv') });
+      const report = await h.run(id);
+      assert.ok(report.added >= 10_000, `added ${report.added}`);
+      const db = h.store().dialect.db;
+      if (dialect.name === 'postgres') {
+        const { rows } = await sql<{ relname: string }>`select relname from pg_stat_user_tables where last_analyze is not null and relname in ('contacts', 'contact_numbers', 'source_records') order by relname`.execute(db);
+        assert.deepEqual(rows.map((r) => r.relname), ['contact_numbers', 'contacts', 'source_records']);
+      } else {
+        const { rows } = await sql<{ name: string }>`select name from sqlite_master where name like 'sqlite_stat%'`.execute(db);
+        assert.deepEqual(rows, []);
+      }
     });
   });
 });

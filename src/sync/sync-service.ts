@@ -72,7 +72,7 @@ export class SyncService {
       maxScheduled: 2,
       ...options,
     };
-    this.#repo = new SourceSyncRepository(options.store.dialect.db);
+    this.#repo = new SourceSyncRepository(options.store.dialect);
     // Its threads start with the first large batch and end with stop() (a later run starts them again).
     this.#mapper = options.mapper ?? createRecordMapper();
   }

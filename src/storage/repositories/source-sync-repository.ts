@@ -13,6 +13,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { uuidv7 } from '../../core/ids.ts';
 import { SEEN, type SortedBatch } from '../../core/sync/sort-batch.ts';
 import type { PreparedRecord } from '../../core/sync/synced-contact.ts';
+import type { StorageDialect } from '../dialect.ts';
 import type { Database, SourceStagingNumberTable, SourceStagingTable } from '../schema.ts';
 import { applyRun, type ApplyInput } from './source-apply.ts';
 
@@ -52,12 +53,17 @@ export async function useScratchStaging(db: Kysely<Database>): Promise<void> {
   }
 }
 
+/** A run that staged at least this many added, changed or removed records refreshes the planner's statistics after applying. */
+const ANALYZE_AFTER = 10_000;
+
 export class SourceSyncRepository {
   #db: Kysely<Database>;
+  #analyze: StorageDialect['analyze'];
   #compiled = new Map<string, string>();
 
-  constructor(db: Kysely<Database>) {
-    this.#db = db;
+  constructor(dialect: Pick<StorageDialect, 'db' | 'analyze'>) {
+    this.#db = dialect.db;
+    this.#analyze = dialect.analyze;
   }
 
   /** Removes what runs of this source left behind (a crash, a kill -9). */
@@ -184,8 +190,12 @@ export class SourceSyncRepository {
    * next run, lease freed). Returns the number of removed contacts. Throws LeaseLostError, changing
    * nothing, when the run no longer holds the source's lease.
    */
-  apply(input: ApplyInput): Promise<number> {
-    return applyRun(this.#db, input);
+  async apply(input: ApplyInput): Promise<number> {
+    const removed = await applyRun(this.#db, input);
+    const { added, changed } = input.staged;
+    // After the commit; a failure here changes nothing the run did.
+    if (this.#analyze && added + changed + input.staged.removed >= ANALYZE_AFTER) await this.#analyze(['contacts', 'contact_numbers', 'source_records']).catch(() => {});
+    return removed;
   }
 }
 
