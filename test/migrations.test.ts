@@ -87,4 +87,24 @@ for (const [name, open] of Object.entries(OPEN)) {
       }
     });
   });
+  describe(`014-unlogged-staging (${name})`, () => {
+    it('takes the sync staging tables out of the write-ahead log where the database has unlogged tables', async () => {
+      const { dialect, done } = await open();
+      try {
+        await migrateToLatest(dialect);
+        if (name === 'postgres') {
+          const { rows } = await sql<{ relname: string; relpersistence: string }>`select relname, relpersistence from pg_class where relname in ('source_staging', 'source_staging_numbers', 'contacts') order by relname`.execute(dialect.db);
+          assert.deepEqual(rows.map((r) => ({ ...r })), [
+            { relname: 'contacts', relpersistence: 'p' },
+            { relname: 'source_staging', relpersistence: 'u' },
+            { relname: 'source_staging_numbers', relpersistence: 'u' },
+          ]);
+        } else {
+          assert.equal(dialect.unlogged, undefined);
+        }
+      } finally {
+        await done();
+      }
+    });
+  });
 }

@@ -69,6 +69,13 @@ export interface StorageDialect {
    * statistics (SQLite here) leave it out.
    */
   readonly analyze?: (tables: readonly string[]) => Promise<void>;
+  /**
+   * Makes a persistent table whose rows need not survive a crash cheaper to write (PostgreSQL:
+   * `UNLOGGED`, kept out of the write-ahead log and so also out of replication; emptied after a
+   * crash). For the sync staging tables; dialects with `connectionScratch` use temporary tables
+   * instead and leave it out.
+   */
+  readonly unlogged?: (db: Kysely<any>, table: string) => Promise<void>;
   /** Quick liveness probe for `/readyz`; resolves or rejects within a second or two. */
   ping(): Promise<void>;
   close(): Promise<void>;

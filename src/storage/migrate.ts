@@ -17,6 +17,7 @@ import * as m010 from './migrations/010-retention.ts';
 import * as m011 from './migrations/011-contacts-source-index.ts';
 import * as m012 from './migrations/012-contacts-tenant-id.ts';
 import * as m013 from './migrations/013-lean-phonebook-tables.ts';
+import * as m014 from './migrations/014-unlogged-staging.ts';
 
 const MIGRATIONS = [
   ['001-initial', m001],
@@ -32,6 +33,7 @@ const MIGRATIONS = [
   ['011-contacts-source-index', m011],
   ['012-contacts-tenant-id', m012],
   ['013-lean-phonebook-tables', m013],
+  ['014-unlogged-staging', m014],
 ] as const;
 
 export async function migrateToLatest(dialect: StorageDialect): Promise<MigrationResultSet> {

@@ -42,6 +42,9 @@ export function createPostgresDialect(options: PostgresOptions): StorageDialect 
     },
     // 40P01 deadlock_detected, 40001 serialization_failure.
     isTransientConflict: (err: unknown) => ['40P01', '40001'].includes((err as { code?: string } | null)?.code ?? ''),
+    async unlogged(on: Kysely<any>, table: string) {
+      await sql`alter table ${sql.table(table)} set unlogged`.execute(on);
+    },
     async analyze(tables: readonly string[]) {
       await sql`analyze ${sql.join(tables.map((t) => sql.table(t)))}`.execute(db);
     },
