@@ -33,6 +33,9 @@ const ROWS_PER_INSERT = 1_000;
 /** Bound values SQLite allows per statement (PostgreSQL allows 65,535): the inserts fill them. */
 const MAX_PARAMETERS = 32_766;
 
+/** The staging columns that are integers (the others are text). */
+const INTEGER_COLUMNS = new Set(['position', 'switchboard']);
+
 type StagingTable = 'source_staging' | 'source_staging_numbers';
 
 const STAGING_COLUMNS: { [T in StagingTable]: ReadonlyArray<keyof Database[T]> } = {
@@ -59,11 +62,13 @@ const ANALYZE_AFTER = 10_000;
 export class SourceSyncRepository {
   #db: Kysely<Database>;
   #analyze: StorageDialect['analyze'];
+  #insertColumns: StorageDialect['insertColumns'];
   #compiled = new Map<string, string>();
 
-  constructor(dialect: Pick<StorageDialect, 'db' | 'analyze'>) {
+  constructor(dialect: Pick<StorageDialect, 'db' | 'analyze' | 'insertColumns'>) {
     this.#db = dialect.db;
     this.#analyze = dialect.analyze;
+    this.#insertColumns = dialect.insertColumns;
   }
 
   /** Removes what runs of this source left behind (a crash, a kill -9). */
@@ -158,13 +163,20 @@ export class SourceSyncRepository {
   }
 
   /**
-   * Multi-row inserts with the SQL compiled once per table and row count: building Kysely's query
+   * Where the dialect inserts column arrays (PostgreSQL), one statement per call. Otherwise
+   * multi-row inserts with the SQL compiled once per table and row count: building Kysely's query
    * tree for 12,000 values costs more than SQLite takes to insert them. Chunks hold as many rows as
    * the parameter limit allows; the rest of a batch goes in power-of-two chunks, so a run compiles
    * (and the SQLite connection prepares) a dozen statements per table, not one per batch length.
    */
   async #insert<T extends StagingTable>(table: T, rows: Array<Database[T]>, db: Kysely<Database> = this.#db): Promise<void> {
     const columns = STAGING_COLUMNS[table] as ReadonlyArray<keyof Database[T]>;
+    if (this.#insertColumns) {
+      if (rows.length === 0) return;
+      const values = columns.map((c) => rows.map((r) => r[c]));
+      await this.#insertColumns(db, table, columns.map((c) => ({ name: c as string, type: INTEGER_COLUMNS.has(c as string) ? 'integer' : 'text' })), values);
+      return;
+    }
     const most = Math.floor(MAX_PARAMETERS / columns.length);
     for (let i = 0; i < rows.length; ) {
       const left = rows.length - i;

@@ -42,6 +42,11 @@ export function createPostgresDialect(options: PostgresOptions): StorageDialect 
     },
     // 40P01 deadlock_detected, 40001 serialization_failure.
     isTransientConflict: (err: unknown) => ['40P01', '40001'].includes((err as { code?: string } | null)?.code ?? ''),
+    async insertColumns(on: Kysely<any>, table: string, columns: ReadonlyArray<{ name: string; type: 'text' | 'integer' }>, values: unknown[][]) {
+      const names = sql.join(columns.map((c) => sql.ref(c.name)));
+      const arrays = sql.join(columns.map((c, i) => sql`${values[i]}::${sql.raw(c.type === 'integer' ? 'integer' : 'text')}[]`));
+      await sql`insert into ${sql.table(table)} (${names}) select * from unnest(${arrays})`.execute(on);
+    },
     async unlogged(on: Kysely<any>, table: string) {
       await sql`alter table ${sql.table(table)} set unlogged`.execute(on);
     },
