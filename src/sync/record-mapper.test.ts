@@ -49,3 +49,13 @@ it('small batches and threads: 0 are prepared inline', async () => {
     await mapper.close();
   }
 });
+
+it('records a thread cannot receive (not structured-cloneable) are prepared inline', async () => {
+  const mapper = createRecordMapper({ threads: 1, minBatch: 1 });
+  try {
+    const odd = records(3).map((r) => ({ ...r, extra: () => 'a function' }));
+    assert.deepEqual(await mapper.map(odd, numbering), await inlineRecordMapper.map(records(3), numbering));
+  } finally {
+    await mapper.close();
+  }
+});

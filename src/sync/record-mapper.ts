@@ -56,10 +56,16 @@ class WorkerRecordMapper implements RecordMapper {
     const slot = (this.#slots[index] ??= this.#spawn(index));
     const id = ++this.#seq;
     return new Promise<PreparedRecord[]>((resolve, reject) => {
+      try {
+        slot.worker.postMessage({ id, numbering, sources } satisfies MapRequest);
+      } catch {
+        // A reader's record that cannot be copied to a thread (structured clone) is prepared here.
+        resolve(sources.map((s) => prepareRecord(s, numbering)));
+        return;
+      }
       slot.pending.set(id, { resolve, reject });
       // Referenced while it has work, so that a process waiting only on it does not exit.
       slot.worker.ref();
-      slot.worker.postMessage({ id, numbering, sources } satisfies MapRequest);
     });
   }
 
