@@ -10,12 +10,13 @@ import { SERVER_NODE_FLAGS } from '../bench/support/profile.ts';
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
 
-it('npm start, the Dockerfile and the systemd unit start the server with the benchmarked Node flags', () => {
-  const start = JSON.parse(read('package.json')).scripts.start as string;
+it('npm start, the Dockerfile and the systemd unit start the server with the benchmarked Node flags, and npm run bench runs with them', () => {
+  const { start, bench } = JSON.parse(read('package.json')).scripts as Record<string, string>;
   const entrypoint = /^ENTRYPOINT (.+)$/m.exec(read('Dockerfile'))?.[1] ?? '';
   const execStart = /^ExecStart=(.+)$/m.exec(read('deploy/callbridge.service'))?.[1] ?? '';
   for (const flag of SERVER_NODE_FLAGS) {
     assert.match(start, new RegExp(`node ${flag} bin/callbridge\\.js serve`), `package.json start passes ${flag}`);
+    assert.match(bench, new RegExp(`^node .*${flag} bench/run\\.ts$`), `npm run bench runs with ${flag}`);
     assert.ok((JSON.parse(entrypoint) as string[]).includes(flag), `Dockerfile ENTRYPOINT passes ${flag}`);
     assert.match(execStart, new RegExp(`/node ${flag} .*callbridge\\.js serve$`), `callbridge.service ExecStart passes ${flag}`);
   }
