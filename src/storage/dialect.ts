@@ -22,6 +22,11 @@ export type DialectCapabilities = {
    * their durability twice).
    */
   readonly connectionScratch: boolean;
+  /**
+   * The database engine runs inside this process (SQLite): its statements cost no round trip, but
+   * what they are fed lives on this process's heap.
+   */
+  readonly inProcess: boolean;
 };
 
 export interface StorageDialect {

@@ -38,8 +38,6 @@ export type RunInput = {
   mapper?: RecordMapper;
 };
 
-const BATCH = 2_000;
-
 /** Batches read and sorted but not staged yet, at most: bounds the memory a fast source can fill. */
 const PIPELINE = 3;
 
@@ -114,7 +112,7 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
             batch.push({ type: 'record', recordId: item.recordId, line: item.line ?? null, source: item.contact, hash });
           }
         }
-        if (batch.length >= BATCH) await flush();
+        if (batch.length >= repo.batchSize) await flush();
       }
       if (batch.length) await flush();
       await staging;

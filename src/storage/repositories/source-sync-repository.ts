@@ -65,7 +65,17 @@ export class SourceSyncRepository {
   #insertColumns: StorageDialect['insertColumns'];
   #compiled = new Map<string, string>();
 
-  constructor(dialect: Pick<StorageDialect, 'db' | 'analyze' | 'insertColumns'>) {
+  /**
+   * Records per staged batch. An in-process database (SQLite): the batches share the heap with
+   * everything else, and 2,000 records at a time (with the pipeline's batches in flight) kept more
+   * alive than the server's 8 MB young generation holds, so every minor GC copied them (1M-row
+   * import: 43 s at 2,000, 34 s at 500). A networked database pays a round trip per statement
+   * instead (PostgreSQL: 62 s at 2,000, 72 s at 500).
+   */
+  readonly batchSize: number;
+
+  constructor(dialect: Pick<StorageDialect, 'db' | 'analyze' | 'insertColumns' | 'capabilities'>) {
+    this.batchSize = dialect.capabilities.inProcess ? 500 : 2_000;
     this.#db = dialect.db;
     this.#analyze = dialect.analyze;
     this.#insertColumns = dialect.insertColumns;

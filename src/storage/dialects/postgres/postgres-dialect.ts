@@ -32,7 +32,7 @@ export function createPostgresDialect(options: PostgresOptions): StorageDialect 
   const url = new URL(options.connectionString);
   return {
     label: `postgres://${url.host}${url.pathname}`,
-    capabilities: { rowLocks: true, skipLocked: true, multiInstance: true, connectionScratch: false },
+    capabilities: { rowLocks: true, skipLocked: true, multiInstance: true, connectionScratch: false, inProcess: false },
     db,
     autoIncrementType: 'bigserial',
     autoIncrement: (col: ColumnDefinitionBuilder) => col.primaryKey(),

@@ -59,7 +59,7 @@ export function createSqliteDialect(options: SqliteOptions): StorageDialect {
   const db = new Kysely<Database>({ dialect });
   return {
     label: `sqlite:${options.file}`,
-    capabilities: { rowLocks: false, skipLocked: false, multiInstance: false, connectionScratch: true },
+    capabilities: { rowLocks: false, skipLocked: false, multiInstance: false, connectionScratch: true, inProcess: true },
     db,
     autoIncrementType: 'integer',
     autoIncrement: (col: ColumnDefinitionBuilder) => col.primaryKey().autoIncrement(),
