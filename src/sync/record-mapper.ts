@@ -60,7 +60,7 @@ class WorkerRecordMapper implements RecordMapper {
         slot.worker.postMessage({ id, numbering, sources } satisfies MapRequest);
       } catch {
         // A reader's record that cannot be copied to a thread (structured clone) is prepared here.
-        resolve(sources.map((s) => prepareRecord(s, numbering)));
+        resolve(inlineRecordMapper.map(sources, numbering));
         return;
       }
       slot.pending.set(id, { resolve, reject });

@@ -33,14 +33,18 @@ const ROWS_PER_INSERT = 1_000;
 /** Bound values SQLite allows per statement (PostgreSQL allows 65,535): the inserts fill them. */
 const MAX_PARAMETERS = 32_766;
 
-/** The staging columns that are integers (the others are text). */
-const INTEGER_COLUMNS = new Set(['position', 'switchboard']);
-
 type StagingTable = 'source_staging' | 'source_staging_numbers';
 
 const STAGING_COLUMNS: { [T in StagingTable]: ReadonlyArray<keyof Database[T]> } = {
   source_staging: ['run_id', 'record_id', 'source_id', 'status', 'hash', 'contact_id', 'kind', 'name', 'company', 'emails', 'notes', 'search_text'],
   source_staging_numbers: ['run_id', 'contact_id', 'position', 'raw', 'e164', 'type', 'switchboard'],
+};
+
+/** The staging columns with their SQL types, for `insertColumns` (the integers are the numbers' position and switchboard flag). */
+const typed = (columns: ReadonlyArray<string>) => columns.map((name) => ({ name, type: name === 'position' || name === 'switchboard' ? ('integer' as const) : ('text' as const) }));
+const TYPED_COLUMNS: Record<StagingTable, ReadonlyArray<{ name: string; type: 'text' | 'integer' }>> = {
+  source_staging: typed(STAGING_COLUMNS.source_staging),
+  source_staging_numbers: typed(STAGING_COLUMNS.source_staging_numbers),
 };
 
 /**
@@ -184,7 +188,7 @@ export class SourceSyncRepository {
     if (this.#insertColumns) {
       if (rows.length === 0) return;
       const values = columns.map((c) => rows.map((r) => r[c]));
-      await this.#insertColumns(db, table, columns.map((c) => ({ name: c as string, type: INTEGER_COLUMNS.has(c as string) ? 'integer' : 'text' })), values);
+      await this.#insertColumns(db, table, TYPED_COLUMNS[table], values);
       return;
     }
     const most = Math.floor(MAX_PARAMETERS / columns.length);
