@@ -115,4 +115,54 @@ forEachDialect('sync pipeline', (dialect) => {
       }
     });
   });
+  describe('a re-sync by last run\'s hashes', () => {
+    const h = syncHarness(dialect, { mapper: inlineRecordMapper });
+    const fresh = syncHarness(dialect, { mapper: inlineRecordMapper });
+    /** Rows `from`…`to`-1 but those in `gone`; rows in `changed` with another number; two rows of id C5 (a duplicate). */
+    const rows = (to: number, changed: (i: number) => boolean, gone: (i: number) => boolean = () => false) => {
+      const lines = ['Kundennummer;Vorname;Nachname;Telefon geschäftlich'];
+      for (let i = 0; i < to; i++) if (!gone(i)) lines.push(`C${i};Person${i};Test;030 ${changed(i) ? 9_000_000 + i : 1_000_000 + i}`);
+      lines.push('C5;Doppelt;Test;030 5555555');
+      return lines.join('\n');
+    };
+    /** The phonebook a first run of the served file builds in another store. */
+    const imported = async () => {
+      const id = await fresh.createSource('csv', { ...source, url: server.url('/phonebook.csv') });
+      assert.ok((await fresh.run(id)).ok);
+      return fresh.synced(id);
+    };
+
+    it('changes, removes and adds exactly what the file did; a few removed are found by key, many by reading all', async () => {
+      server.body = rows(9_000, () => false);
+      const id = await h.createSource('csv', { ...source, url: server.url('/phonebook.csv') });
+      assert.ok((await h.run(id)).ok);
+      // 30 changed, 12 removed, 499 added (one more removed from them), the duplicate still reported.
+      server.body = rows(9_500, (i) => i % 300 === 7, (i) => i % 750 === 3);
+      let report = await h.run(id);
+      assert.deepEqual([report.ok, report.added, report.changed, report.removed, report.unchanged, report.skipped], [true, 499, 30, 12, 9_000 - 30 - 12, 1]);
+      assert.deepEqual(await h.synced(id), await imported());
+      // 5,000 removed: more than the lookups by key take.
+      server.body = rows(9_500, (i) => i % 300 === 7, (i) => i % 750 === 3 || i >= 4_500);
+      report = await h.run(id);
+      assert.deepEqual([report.ok, report.added, report.changed, report.removed], [true, 0, 0, 5_000 - 7]);
+      assert.equal((await h.synced(id)).size, 4_500 - 6);
+      assert.deepEqual(await h.synced(id), await imported());
+    });
+
+    it('falls back to record ids where last run\'s hashes repeat (stored before hashes included the record id)', async () => {
+      server.body = rows(3_000, () => false);
+      const id = await h.createSource('csv', { ...source, url: server.url('/phonebook.csv') });
+      assert.ok((await h.run(id)).ok);
+      const db = h.store().dialect.db;
+      const same = (await db.selectFrom('source_records').select('hash').where('source_id', '=', id).where('record_id', '=', 'C1').executeTakeFirstOrThrow()).hash;
+      await db.updateTable('source_records').set({ hash: same }).where('source_id', '=', id).where('record_id', 'in', ['C2', 'C3']).execute();
+      server.body = rows(3_000, (i) => i === 10, (i) => i === 20);
+      const report = await h.run(id);
+      // C2 and C3 no longer match their stored hash: read again, their contacts rewritten unchanged.
+      assert.deepEqual([report.ok, report.added, report.changed, report.removed, report.unchanged], [true, 0, 3, 1, 3_000 - 4]);
+      assert.deepEqual(await h.synced(id), await imported());
+      // The next run sorts by hash again.
+      assert.deepEqual([(await h.run(id)).unchanged], [3_000 - 1]);
+    });
+  });
 });

@@ -10,7 +10,7 @@
  */
 import type { DirectorySourceType, SocketGuard, SourceItem, SourceOptions } from '../connectors/directory/directory-source.ts';
 import type { NumberingSettings } from '../core/phone-numbers/phone-number.ts';
-import { sortBatch, type SortedBatch, type StageItem } from '../core/sync/sort-batch.ts';
+import { HashedRun, SEEN, sortBatch, type SortedBatch, type StageItem } from '../core/sync/sort-batch.ts';
 import { ReportBuilder, type SyncReport } from '../core/sync/sync-report.ts';
 import { hashFingerprint, hashSource, type PreparedRecord, type SourceFields } from '../core/sync/synced-contact.ts';
 import type { SourceSyncRepository } from '../storage/repositories/source-sync-repository.ts';
@@ -60,9 +60,12 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
     // The record ids of this run that last run did not deliver (ids only), for duplicates; known
     // ones are marked in `known` instead.
     const seen = new Set<string>();
-    // Last run's record id → hash, in memory: an unchanged record then costs its parse, its hash
-    // and one map lookup (empty on a first run).
-    let known = await repo.knownHashes(source.id);
+    // What the source delivered last time. Usually a set of hashes (core HashedRun): an unchanged
+    // record costs its parse, its hash and one probe, and only the others are looked up by record
+    // id. Where the stored hashes cannot form that set, a map of record id → hash (empty on a first run).
+    const records = await repo.knownRecords(source.id);
+    const byHash = records && records.size > 0 ? new HashedRun(records) : undefined;
+    let known = records ? new Map<string, string>() : await repo.knownHashes(source.id);
     const numbering = input.numbering;
     const numberingKey = `${numbering.defaultCountry}/${numbering.areaCode ?? ''}`;
     const mapper = input.mapper ?? inlineRecordMapper;
@@ -83,7 +86,7 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
     };
     const flush = async () => {
       // Sorted here, in the order the source delivered the batches; prepared and staged behind.
-      const sorted = sortBatch(batch, seen, known);
+      const sorted = sortBatch(batch, seen, byHash ? byHash.view(await repo.lastHashes(source.id, [...new Set(batch.map((i) => i.recordId))])) : known);
       batch = [];
       const prepared = prepare(mapper, sorted, numbering);
       // A batch whose staging never starts (an earlier one failed) must not leave a rejection unhandled.
@@ -104,13 +107,18 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
             continue;
           }
           if (item.type === 'removed') {
-            if (!run.full) batch.push({ type: 'removed', recordId: item.recordId, line: null });
-          } else if (item.type === 'row') {
-            batch.push({ type: 'record', recordId: item.recordId, line: item.line ?? null, source: item.read, hash: hashFingerprint(item.fingerprint, numberingKey) });
-          } else {
-            const hash = item.fingerprint === undefined ? hashSource(item.contact, numberingKey) : hashFingerprint(item.fingerprint, numberingKey);
-            batch.push({ type: 'record', recordId: item.recordId, line: item.line ?? null, source: item.contact, hash });
+            if (run.full) continue;
+            byHash?.removed(item.recordId);
+            batch.push({ type: 'removed', recordId: item.recordId, line: null });
+            continue;
           }
+          const hash =
+            item.type === 'row' || item.fingerprint !== undefined ? hashFingerprint(item.fingerprint!, numberingKey) : hashSource(item.recordId, item.contact, numberingKey);
+          if (byHash?.unchanged(item.recordId, hash)) {
+            counts.unchanged++;
+            continue;
+          }
+          batch.push({ type: 'record', recordId: item.recordId, line: item.line ?? null, source: item.type === 'row' ? item.read : item.contact, hash });
         }
         if (batch.length >= repo.batchSize) await flush();
       }
@@ -121,7 +129,10 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
       await staging.catch(() => {});
     }
     if (signal.aborted) throw signal.reason;
-    if (run.full && known.size) removedStaged += await repo.stageMissing(source.id, runId, known);
+    if (run.full) {
+      const missing = byHash ? (byHash.known.unseen > 0 ? await repo.missingRecords(source.id, byHash.known) : undefined) : unmarked(known);
+      if (missing?.size) removedStaged += await repo.stageMissing(source.id, runId, missing);
+    }
     seen.clear();
     known = new Map();
     const state = run.state();
@@ -140,6 +151,13 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
   } finally {
     await repo.dropRun(runId).catch(() => {});
   }
+}
+
+/** The records of a map of last run's hashes that this run did not mark SEEN. */
+function unmarked(known: ReadonlyMap<string, string>): Map<string, string> {
+  const missing = new Map<string, string>();
+  for (const [id, hash] of known) if (hash !== SEEN) missing.set(id, hash);
+  return missing;
 }
 
 /** The batch's new and changed records prepared, one per `sorted.records` entry (unreadable ones refused as they are). */

@@ -4,6 +4,7 @@
  * now, prepared and staged next). It must see the batches one after another, as the source
  * delivered them: `seen` and `known` carry what earlier batches of the run held.
  */
+import type { KnownRecords } from './known-records.ts';
 import type { SourceFields } from './synced-contact.ts';
 
 export type StageItem =
@@ -36,7 +37,7 @@ export type SortedBatch = {
  * record this batch holds is marked there by setting its hash to SEEN, and `seen` collects the other
  * record ids of the run (ids only, never records).
  */
-export function sortBatch(items: readonly StageItem[], seen: Set<string>, known: Map<string, string>): SortedBatch {
+export function sortBatch(items: readonly StageItem[], seen: Set<string>, known: Pick<Map<string, string>, 'get' | 'set'>): SortedBatch {
   const sorted: SortedBatch = { unchanged: 0, duplicates: [], records: [], removed: [], was: new Map() };
   for (const item of items) {
     const id = item.recordId;
@@ -61,4 +62,54 @@ export function sortBatch(items: readonly StageItem[], seen: Set<string>, known:
     if (was !== undefined) sorted.was.set(id, was);
   }
   return sorted;
+}
+
+/**
+ * A run sorted against a set of last run's hashes (KnownRecords, a re-sync) instead of a map of
+ * record ids: each record is first checked by its hash as it is read (`unchanged`), and only the
+ * rest goes into batches, sorted by sortBatch through `view` over their last hashes looked up by
+ * record id. Gives what sortBatch over the map would.
+ */
+export class HashedRun {
+  readonly known: KnownRecords;
+  // The record ids of the batch being read: a later record of one of them must not be found
+  // unchanged before the earlier one is sorted (the earlier record stays).
+  #pending = new Set<string>();
+
+  constructor(known: KnownRecords) {
+    this.known = known;
+  }
+
+  /** At read time: true if the record is unchanged since last run (and is done with); false if it goes into the batch. */
+  unchanged(recordId: string, hash: string): boolean {
+    if (!this.#pending.has(recordId) && this.known.take(hash)) return true;
+    this.#pending.add(recordId);
+    return false;
+  }
+
+  /** A removed record (incremental runs) goes into the batch. */
+  removed(recordId: string): void {
+    this.#pending.add(recordId);
+  }
+
+  /**
+   * The `known` for sortBatch of the batch read since the last call, from `last`: last run's hash
+   * of each of its record ids that last run delivered. SEEN where this run delivered one already;
+   * sortBatch marking one SEEN marks its hash delivered.
+   */
+  view(last: ReadonlyMap<string, string>): Pick<Map<string, string>, 'get' | 'set'> {
+    this.#pending.clear();
+    const known = this.known;
+    const view = {
+      get: (id: string) => {
+        const hash = last.get(id);
+        return hash === undefined ? undefined : known.delivered(hash) ? SEEN : hash;
+      },
+      set: (id: string) => {
+        known.take(last.get(id)!);
+        return view as unknown as Map<string, string>;
+      },
+    };
+    return view;
+  }
 }

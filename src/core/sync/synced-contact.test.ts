@@ -35,15 +35,17 @@ describe('mapSourceRecord', () => {
 });
 
 describe('hashSource', () => {
-  it('is equal for equal records and differs for any change, an emptied field, or other numbering settings', () => {
-    const h = hashSource(base, 'DE/30');
-    assert.equal(hashSource(structuredClone(base), 'DE/30'), h);
-    assert.notEqual(hashSource({ ...base, notes: null }, 'DE/30'), h);
-    assert.notEqual(hashSource({ ...base, emails: [] }, 'DE/30'), h);
-    assert.notEqual(hashSource({ ...base, numbers: [{ number: '030 1111111', type: 'mobile' }] }, 'DE/30'), h);
-    assert.notEqual(hashSource({ ...base, numbers: [{ number: '030 1111111', type: 'business', switchboard: true }] }, 'DE/30'), h);
-    assert.notEqual(hashSource(base, 'DE/89'), h);
+  it('is equal for equal records and differs for another record id, any change, an emptied field, or other numbering settings', () => {
+    const h = hashSource('r1', base, 'DE/30');
+    assert.equal(hashSource('r1', structuredClone(base), 'DE/30'), h);
+    assert.notEqual(hashSource('r1', { ...base, notes: null }, 'DE/30'), h);
+    assert.notEqual(hashSource('r1', { ...base, emails: [] }, 'DE/30'), h);
+    assert.notEqual(hashSource('r1', { ...base, numbers: [{ number: '030 1111111', type: 'mobile' }] }, 'DE/30'), h);
+    assert.notEqual(hashSource('r1', { ...base, numbers: [{ number: '030 1111111', type: 'business', switchboard: true }] }, 'DE/30'), h);
+    assert.notEqual(hashSource('r1', base, 'DE/89'), h);
+    // Two records with the same content never share a hash (core KnownRecords relies on it).
+    assert.notEqual(hashSource('r2', base, 'DE/30'), h);
     // Field boundaries are kept: moving text from one field to the next is a change.
-    assert.notEqual(hashSource({ ...base, name: 'Anna Alt GmbH', company: '' }, 'DE/30'), hashSource({ ...base, name: 'Anna Alt', company: ' GmbH' }, 'DE/30'));
+    assert.notEqual(hashSource('r1', { ...base, name: 'Anna Alt GmbH', company: '' }, 'DE/30'), hashSource('r1', { ...base, name: 'Anna Alt', company: ' GmbH' }, 'DE/30'));
   });
 });

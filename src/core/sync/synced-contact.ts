@@ -87,16 +87,19 @@ export function prepareRecord(source: SourceFields, numbering: NumberingSettings
  * with. Mapping is a pure function of both, so an equal hash means an equal stored contact: the
  * engine compares this hash with last run's and maps (reads numbers, the costly part) only records
  * that are new or changed. Another area code changes every hash, so every contact is read again.
+ * The record id is part of it: two records with the same content never share a hash (core
+ * KnownRecords relies on that; hashes stored before 2026-12 lacked it and repeat for such records).
  */
-export function hashSource(s: SourceFields, numberingKey: string): string {
-  const canonical = JSON.stringify([numberingKey, s.kind, s.name, s.company, s.numbers.map((n) => [n.number, n.type, n.switchboard ?? null]), s.emails, s.notes]);
+export function hashSource(recordId: string, s: SourceFields, numberingKey: string): string {
+  const canonical = JSON.stringify([numberingKey, recordId, s.kind, s.name, s.company, s.numbers.map((n) => [n.number, n.type, n.switchboard ?? null]), s.emails, s.notes]);
   // One-shot hash(): a third of createHash()'s cost, paid once per record of every run.
   return hash('sha256', canonical, 'base64url').slice(0, 22);
 }
 
 /**
  * The hash of a record the reader fingerprinted (the raw row with its column plan): cheaper than
- * hashSource, which needs the record read first. Same length and alphabet as hashSource's.
+ * hashSource, which needs the record read first. Same length and alphabet as hashSource's. The
+ * fingerprint determines the record id (it is read from the row), so equal hashes are one record.
  */
 export function hashFingerprint(fingerprint: string, numberingKey: string): string {
   return hash('sha256', `${numberingKey}\u0000${fingerprint}`, 'base64url').slice(0, 22);

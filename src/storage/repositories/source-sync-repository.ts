@@ -9,9 +9,10 @@
  * Correctness rests on the run's lease: while a run holds it, no other run writes this source's
  * `source_records`, so what the run read at its start is what the apply will see.
  */
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { uuidv7 } from '../../core/ids.ts';
-import { SEEN, type SortedBatch } from '../../core/sync/sort-batch.ts';
+import { HASH_KEY_CHARS, KnownRecords } from '../../core/sync/known-records.ts';
+import type { SortedBatch } from '../../core/sync/sort-batch.ts';
 import type { PreparedRecord } from '../../core/sync/synced-contact.ts';
 import type { StorageDialect } from '../dialect.ts';
 import type { Database, SourceStagingNumberTable, SourceStagingTable } from '../schema.ts';
@@ -26,6 +27,9 @@ export type StageResult = {
   /** New or changed records that cannot become contacts (unreadable, or mapping refused them). */
   refused: Array<{ recordId: string; line: number | null; reason: string }>;
 };
+
+/** Rows per page when reading all of a source's records. */
+const PAGE = 20_000;
 
 /** Record ids per lookup query. */
 const ROWS_PER_INSERT = 1_000;
@@ -93,18 +97,68 @@ export class SourceSyncRepository {
   }
 
   /**
+   * What the source delivered last time, as a set of hashes (core KnownRecords), read in pages of
+   * hashes alone: no record id string is made for a record that stays unchanged. Null when the
+   * hashes cannot form such a set (two share a key: hashes stored before they included the record
+   * id); the run then reads `knownHashes`. Stable during a run: the run holds the lease.
+   */
+  async knownRecords(sourceId: string): Promise<KnownRecords | null> {
+    const { count } = await this.#db.selectFrom('source_records').select((eb) => eb.fn.countAll<number | string>().as('count')).where('source_id', '=', sourceId).executeTakeFirstOrThrow();
+    const known = new KnownRecords(Number(count));
+    const inSource = this.#db.selectFrom('source_records').where('source_id', '=', sourceId).orderBy('record_id');
+    let after: string | undefined;
+    for (;;) {
+      const from = after === undefined ? inSource : inSource.where('record_id', '>', after);
+      const page = await from.select('hash').limit(PAGE).execute();
+      for (const r of page) if (!known.add(r.hash)) return null;
+      if (page.length < PAGE) return known;
+      // The page's last record id, found by the index rather than read with every row of the page.
+      after = (await from.select('record_id').offset(PAGE - 1).limit(1).executeTakeFirstOrThrow()).record_id;
+    }
+  }
+
+  /** Last run's hash of each of these record ids that it delivered (the few a re-sync does not find unchanged). */
+  async lastHashes(sourceId: string, recordIds: readonly string[]): Promise<Map<string, string>> {
+    const hashes = new Map<string, string>();
+    for (let i = 0; i < recordIds.length; i += ROWS_PER_INSERT) {
+      const rows = await this.#db.selectFrom('source_records').select(['record_id', 'hash']).where('source_id', '=', sourceId).where('record_id', 'in', recordIds.slice(i, i + ROWS_PER_INSERT)).execute();
+      for (const r of rows) hashes.set(r.record_id, r.hash);
+    }
+    return hashes;
+  }
+
+  /**
+   * The known records this run did not deliver, record id → last hash. A few are found by their
+   * hashes' keys (one pass over the source's rows per thousand, no strings made for the others);
+   * many by reading every record id and hash once.
+   */
+  async missingRecords(sourceId: string, known: KnownRecords): Promise<Map<string, string>> {
+    const missing = new Map<string, string>();
+    const keys = known.unseenKeys();
+    const inSource = this.#db.selectFrom('source_records').select(['record_id', 'hash']).where('source_id', '=', sourceId);
+    if (keys.length <= 4 * ROWS_PER_INSERT) {
+      for (let i = 0; i < keys.length; i += ROWS_PER_INSERT) {
+        const rows = await inSource.where(sql<string>`substr(hash, 1, ${HASH_KEY_CHARS})`, 'in', keys.slice(i, i + ROWS_PER_INSERT)).execute();
+        for (const r of rows) if (known.isUnseen(r.hash)) missing.set(r.record_id, r.hash);
+      }
+      return missing;
+    }
+    for (const [id, hash] of await this.knownHashes(sourceId)) if (known.isUnseen(hash)) missing.set(id, hash);
+    return missing;
+  }
+
+  /**
    * What the source delivered last time, record id → content hash, read once per run in pages (a
-   * million short strings: about 100 MB, against a lookup query per batch and a second full scan for
-   * the removed ones). Contact ids are not kept: only changed and removed records need theirs, and
-   * those are looked up (see `contactIds`). Stable during a run: the run holds the lease.
+   * million short strings: about 100 MB): where `knownRecords` cannot be used, and for the missing
+   * records of a run that lost many.
    */
   async knownHashes(sourceId: string): Promise<Map<string, string>> {
     const known = new Map<string, string>();
     let after = '';
     for (;;) {
-      const page = await this.#db.selectFrom('source_records').select(['record_id', 'hash']).where('source_id', '=', sourceId).where('record_id', '>', after).orderBy('record_id').limit(20_000).execute();
+      const page = await this.#db.selectFrom('source_records').select(['record_id', 'hash']).where('source_id', '=', sourceId).where('record_id', '>', after).orderBy('record_id').limit(PAGE).execute();
       for (const r of page) known.set(r.record_id, r.hash);
-      if (page.length < 20_000) return known;
+      if (page.length < PAGE) return known;
       after = page[page.length - 1].record_id;
     }
   }
@@ -165,15 +219,13 @@ export class SourceSyncRepository {
   }
 
   /**
-   * For a full run, once the stream ended: stages as removed every record last run delivered and
-   * this run did not (those in `known` not marked SEEN by `stage`). Returns how many.
+   * For a full run, once the stream ended: stages as removed the records last run delivered and
+   * this run did not (record id → last hash). Returns how many.
    */
-  async stageMissing(sourceId: string, runId: string, known: ReadonlyMap<string, string>): Promise<number> {
-    const missing: string[] = [];
-    for (const [id, hash] of known) if (hash !== SEEN) missing.push(id);
-    const contactIds = await this.#contactIds(sourceId, missing);
-    await this.#insert('source_staging', missing.filter((id) => contactIds.has(id)).map((id) => removedRow(runId, sourceId, id, contactIds.get(id)!, known.get(id)!)));
-    return missing.length;
+  async stageMissing(sourceId: string, runId: string, missing: ReadonlyMap<string, string>): Promise<number> {
+    const contactIds = await this.#contactIds(sourceId, [...missing.keys()]);
+    await this.#insert('source_staging', [...missing].filter(([id]) => contactIds.has(id)).map(([id, hash]) => removedRow(runId, sourceId, id, contactIds.get(id)!, hash)));
+    return missing.size;
   }
 
   /**
