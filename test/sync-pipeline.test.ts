@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { SourceSyncRepository } from '../src/storage/repositories/source-sync-repository.ts';
 import { createRecordMapper, inlineRecordMapper, type RecordMapper } from '../src/sync/record-mapper.ts';
 import { PASSWORD, startCsvServer, USER, type CsvServer } from './support/csv-server.ts';
 import { forEachDialect } from './support/databases.ts';
@@ -163,6 +164,33 @@ forEachDialect('sync pipeline', (dialect) => {
       assert.deepEqual(await h.synced(id), await imported());
       // The next run sorts by hash again.
       assert.deepEqual([(await h.run(id)).unchanged], [3_000 - 1]);
+    });
+  });
+  describe('dropping a run\'s staging', () => {
+    const h = syncHarness(dialect, { mapper: inlineRecordMapper });
+
+    it('removes that run\'s rows only, also while another run has rows staged', async () => {
+      const db = h.store().dialect.db;
+      const repo = new SourceSyncRepository(h.store().dialect);
+      const sourceId = await h.createSource('csv', { ...source, url: server.url('/phonebook.csv') });
+      const stage = async (runId: string, n: number) => {
+        for (let i = 0; i < n; i++) {
+          const contactId = `${runId}-c${i}`;
+          await db.insertInto('source_staging').values({ run_id: runId, record_id: `R${i}`, source_id: sourceId, status: 'added', hash: 'h', contact_id: contactId, kind: 'person', name: 'N', company: null, emails: '[]', notes: null, search_text: 'n' }).execute();
+          await db.insertInto('source_staging_numbers').values({ run_id: runId, contact_id: contactId, position: 0, raw: '030 1', e164: null, type: 'business', switchboard: 0 }).execute();
+        }
+      };
+      const counts = async () => {
+        const rows = await db.selectFrom('source_staging').select(['run_id', (eb) => eb.fn.countAll<number | string>().as('n')]).groupBy('run_id').orderBy('run_id').execute();
+        const numbers = await db.selectFrom('source_staging_numbers').select(['run_id', (eb) => eb.fn.countAll<number | string>().as('n')]).groupBy('run_id').orderBy('run_id').execute();
+        return [rows.map((r) => [r.run_id, Number(r.n)]), numbers.map((r) => [r.run_id, Number(r.n)])];
+      };
+      await stage('run-a', 3);
+      await stage('run-b', 2);
+      await repo.dropRun('run-a');
+      assert.deepEqual(await counts(), [[['run-b', 2]], [['run-b', 2]]]);
+      await repo.dropRun('run-b');
+      assert.deepEqual(await counts(), [[], []]);
     });
   });
 });
