@@ -59,7 +59,7 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
     let batch: StageItem[] = [];
     // The record ids of this run that last run did not deliver (ids only), for duplicates; known
     // ones are marked in `known` instead.
-    const seen = new Set<string>();
+    const seen = new RunIds();
     // What the source delivered last time. Usually a set of hashes (core HashedRun): an unchanged
     // record costs its parse, its hash and one probe, and only the others are looked up by record
     // id. Where the stored hashes cannot form that set, a map of record id → hash (empty on a first run).
@@ -150,6 +150,18 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
     return final!;
   } finally {
     await repo.dropRun(runId).catch(() => {});
+  }
+}
+
+/**
+ * Record ids kept for the whole run, each as a copy of its own: a reader's id may be a slice of a
+ * large piece of text (the CSV reader's fields are slices of a 64 KB chunk), and V8 keeps all of that
+ * text alive as long as the slice (a first import of 1M rows with UUID ids: 43 MB more heap).
+ * Ids under 13 characters are copied by V8 already.
+ */
+class RunIds extends Set<string> {
+  override add(id: string): this {
+    return super.add(id.length < 13 ? id : Buffer.from(id, 'utf16le').toString('utf16le'));
   }
 }
 

@@ -35,6 +35,16 @@ describe('KnownRecords', () => {
     assert.equal(known.size, 1);
   });
 
+  it('adds hashes given back to back in one string, and refuses text that is not such hashes', () => {
+    const known = new KnownRecords(4);
+    assert.equal(known.addPacked(h('a', 1) + h('b', 1) + h('c', 1), 22), true);
+    assert.equal(known.size, 3);
+    assert.equal(known.take(h('b', 1)), true);
+    assert.equal(new KnownRecords(4).addPacked(h('a', 1) + 'x', 22), false, 'not a whole number of hashes');
+    assert.equal(new KnownRecords(4).addPacked(h('a', 1) + h('a', 1), 22), false, 'a key twice');
+    assert.equal(new KnownRecords(4).addPacked('', 22), true);
+  });
+
   it('finds every key when many share their probe slot', () => {
     // Keys that differ in their first five characters only: the same starting slot in a small table.
     const hashes = Array.from({ length: 200 }, (_, i) => `${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}AAA` + 'BBBBB' + 'x'.repeat(12));

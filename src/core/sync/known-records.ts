@@ -51,9 +51,23 @@ export class KnownRecords {
 
   /** Adds last run's hash of one record; false when the set cannot hold it (a key already there, or not a hash of ours). */
   add(hash: string): boolean {
+    return this.#add(hash, 0);
+  }
+
+  /**
+   * Adds hashes of `length` characters each, given back to back in one string (as the store
+   * aggregates a page of them: no string per record); false as `add`, or if the text is not such hashes.
+   */
+  addPacked(hashes: string, length: number): boolean {
+    if (length < HASH_KEY_CHARS || hashes.length % length !== 0) return false;
+    for (let at = 0; at < hashes.length; at += length) if (!this.#add(hashes, at)) return false;
+    return true;
+  }
+
+  #add(text: string, at: number): boolean {
     if (this.#size * 2 >= this.#mask + 1) throw new RangeError('KnownRecords: more hashes than expected');
-    const high = half(hash, 0);
-    const low = half(hash, 5);
+    const high = half(text, at);
+    const low = half(text, at + 5);
     if (high < 0 || low < 0) return false;
     const slot = this.#probe(high, low);
     if (this.#state[slot] !== EMPTY) return false;

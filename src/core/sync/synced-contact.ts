@@ -82,6 +82,9 @@ export function prepareRecord(source: SourceFields, numbering: NumberingSettings
   return { ok: true, kind: f.kind, name: f.name, company: f.company, emails: JSON.stringify(f.emails), notes: f.notes, searchText: contactSearchText(f), numbers: f.numbers };
 }
 
+/** The length of a record hash (base64url: 132 of SHA-256's bits). */
+export const HASH_CHARS = 22;
+
 /**
  * A stable hash of a record as the source delivered it, under the numbering settings it is read
  * with. Mapping is a pure function of both, so an equal hash means an equal stored contact: the
@@ -93,7 +96,7 @@ export function prepareRecord(source: SourceFields, numbering: NumberingSettings
 export function hashSource(recordId: string, s: SourceFields, numberingKey: string): string {
   const canonical = JSON.stringify([numberingKey, recordId, s.kind, s.name, s.company, s.numbers.map((n) => [n.number, n.type, n.switchboard ?? null]), s.emails, s.notes]);
   // One-shot hash(): a third of createHash()'s cost, paid once per record of every run.
-  return hash('sha256', canonical, 'base64url').slice(0, 22);
+  return hash('sha256', canonical, 'base64url').slice(0, HASH_CHARS);
 }
 
 /**
@@ -102,7 +105,7 @@ export function hashSource(recordId: string, s: SourceFields, numberingKey: stri
  * fingerprint determines the record id (it is read from the row), so equal hashes are one record.
  */
 export function hashFingerprint(fingerprint: string, numberingKey: string): string {
-  return hash('sha256', `${numberingKey}\u0000${fingerprint}`, 'base64url').slice(0, 22);
+  return hash('sha256', `${numberingKey}\u0000${fingerprint}`, 'base64url').slice(0, HASH_CHARS);
 }
 
 function collapse(s: string): string {

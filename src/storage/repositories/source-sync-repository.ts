@@ -13,7 +13,7 @@ import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { uuidv7 } from '../../core/ids.ts';
 import { HASH_KEY_CHARS, KnownRecords } from '../../core/sync/known-records.ts';
 import type { SortedBatch } from '../../core/sync/sort-batch.ts';
-import type { PreparedRecord } from '../../core/sync/synced-contact.ts';
+import { HASH_CHARS, type PreparedRecord } from '../../core/sync/synced-contact.ts';
 import type { StorageDialect } from '../dialect.ts';
 import type { Database, SourceStagingNumberTable, SourceStagingTable } from '../schema.ts';
 import { applyRun, type ApplyInput } from './source-apply.ts';
@@ -111,9 +111,14 @@ export class SourceSyncRepository {
     let after: string | undefined;
     for (;;) {
       const from = after === undefined ? inSource : inSource.where('record_id', '>', after);
-      const page = await from.select('hash').limit(PAGE).execute();
-      for (const r of page) if (!known.add(r.hash)) return null;
-      if (page.length < PAGE) return known;
+      // A page's hashes as one string (string_agg: SQLite 3.44+, PostgreSQL), not a row object each.
+      const page = await this.#db
+        .selectFrom(from.select('hash').limit(PAGE).as('page'))
+        .select([sql<string | null>`string_agg(page.hash, '')`.as('hashes'), (eb) => eb.fn.countAll<number | string>().as('rows')])
+        .executeTakeFirstOrThrow();
+      const rows = Number(page.rows);
+      if (rows > 0 && !known.addPacked(page.hashes ?? '', HASH_CHARS)) return null;
+      if (rows < PAGE) return known;
       // The page's last record id, found by the index rather than read with every row of the page.
       after = (await from.select('record_id').offset(PAGE - 1).limit(1).executeTakeFirstOrThrow()).record_id;
     }
