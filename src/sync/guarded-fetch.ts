@@ -18,14 +18,36 @@ export function guardedFetch(dispatchers: SafeDispatchers, allowList: readonly s
   // undici's own fetch: the global one belongs to Node's bundled undici, which must not be handed
   // an Agent of the npm package (another major version).
   const guarded = async (input: string | URL | Request, init?: RequestInit) => {
+    const send = () => undiciFetch(input as never, { ...init, dispatcher } as never) as unknown as Promise<Response>;
     try {
-      return await undiciFetch(input as never, { ...init, dispatcher } as never);
+      try {
+        return await send();
+      } catch (err) {
+        // A kept-alive connection the server closed just as it was reused fails a request that never
+        // reached it: a safe request is sent once more, on a new connection (as browsers do).
+        if (!closedBeforeAnswer(err) || !SAFE_METHODS.has((init?.method ?? 'GET').toUpperCase()) || init?.signal?.aborted) throw err;
+        return await send();
+      }
     } catch (err) {
       if (blocked(err)) throw new SourceError('unreachable', `${hostOf(input)} resolves to a private address; add it to the allow-list in Settings`);
       throw err;
     }
   };
   return guarded as unknown as typeof fetch;
+}
+
+/** Methods without effects on the server (RFC 9110 §9.2.1, and WebDAV's reads): resending one is harmless. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PROPFIND', 'REPORT']);
+
+/** The connection closed or reset before any answer (undici nests the socket error in `cause`). */
+function closedBeforeAnswer(err: unknown): boolean {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** The same policy for a reader's own sockets (LDAP). */
