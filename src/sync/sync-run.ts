@@ -120,6 +120,9 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
           }
           batch.push({ type: 'record', recordId: item.recordId, line: item.line ?? null, source: item.type === 'row' ? item.read : item.contact, hash });
         }
+        // The reader's items are done with: emptied so that nothing of them stays reachable while
+        // this run waits on its pipeline (see `batches` in directory-source.ts).
+        items.length = 0;
         if (batch.length >= repo.batchSize) await flush();
       }
       if (batch.length) await flush();

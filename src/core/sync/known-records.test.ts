@@ -54,12 +54,15 @@ describe('KnownRecords', () => {
     assert.equal(known.unseen, 0);
   });
 
-  it('refuses more hashes than it was sized for', () => {
-    const known = new KnownRecords(1);
-    for (let i = 0; i < 8; i++) known.add(h(`r${i}`, 1));
-    assert.throws(() => {
-      for (let i = 8; i < 100; i++) known.add(h(`r${i}`, 1));
-    }, RangeError);
+  it('grows past the size it was given, keeping what was delivered', () => {
+    const known = new KnownRecords();
+    for (let i = 0; i < 5_000; i++) assert.equal(known.add(h(`r${i}`, 1)), true);
+    assert.equal(known.take(h('r7', 1)), true);
+    for (let i = 5_000; i < 20_000; i++) assert.equal(known.add(h(`r${i}`, 1)), true);
+    assert.equal(known.size, 20_000);
+    assert.equal(known.delivered(h('r7', 1)), true);
+    for (let i = 0; i < 20_000; i++) if (i !== 7) assert.equal(known.take(h(`r${i}`, 1)), true);
+    assert.equal(known.unseen, 0);
   });
 });
 

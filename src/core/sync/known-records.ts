@@ -30,8 +30,8 @@ export class KnownRecords {
   #size = 0;
   #seen = 0;
 
-  /** `expected`: how many hashes will be added (the table never grows). */
-  constructor(expected: number) {
+  /** `expected`: about how many hashes will be added (the table grows past it). */
+  constructor(expected = 0) {
     let capacity = 16;
     while (capacity < expected * 2) capacity *= 2;
     this.#high = new Int32Array(capacity);
@@ -65,7 +65,7 @@ export class KnownRecords {
   }
 
   #add(text: string, at: number): boolean {
-    if (this.#size * 2 >= this.#mask + 1) throw new RangeError('KnownRecords: more hashes than expected');
+    if (this.#size * 2 >= this.#mask + 1) this.#grow();
     const high = half(text, at);
     const low = half(text, at + 5);
     if (high < 0 || low < 0) return false;
@@ -104,6 +104,23 @@ export class KnownRecords {
   isUnseen(hash: string): boolean {
     const slot = this.#find(hash);
     return slot >= 0 && this.#state[slot] === KNOWN;
+  }
+
+  /** Twice the slots, every key placed again (at most half the slots are ever used). */
+  #grow(): void {
+    const [high, low, state] = [this.#high, this.#low, this.#state];
+    const capacity = state.length * 2;
+    this.#high = new Int32Array(capacity);
+    this.#low = new Int32Array(capacity);
+    this.#state = new Uint8Array(capacity);
+    this.#mask = capacity - 1;
+    for (let slot = 0; slot < state.length; slot++) {
+      if (state[slot] === EMPTY) continue;
+      const to = this.#probe(high[slot], low[slot]);
+      this.#high[to] = high[slot];
+      this.#low[to] = low[slot];
+      this.#state[to] = state[slot];
+    }
   }
 
   #find(hash: string): number {

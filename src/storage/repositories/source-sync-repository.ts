@@ -105,8 +105,7 @@ export class SourceSyncRepository {
    * id); the run then reads `knownHashes`. Stable during a run: the run holds the lease.
    */
   async knownRecords(sourceId: string): Promise<KnownRecords | null> {
-    const { count } = await this.#db.selectFrom('source_records').select((eb) => eb.fn.countAll<number | string>().as('count')).where('source_id', '=', sourceId).executeTakeFirstOrThrow();
-    const known = new KnownRecords(Number(count));
+    const known = new KnownRecords();
     const inSource = this.#db.selectFrom('source_records').where('source_id', '=', sourceId).orderBy('record_id');
     let after: string | undefined;
     for (;;) {

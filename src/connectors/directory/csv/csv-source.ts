@@ -122,6 +122,9 @@ async function* readCsvBatches(bytes: AsyncIterable<Uint8Array>, o: Partial<CsvO
   };
   for await (const batch of readCsvRecords(prepend(first.value, texts), delimiter)) {
     const items = take(batch);
+    // Nothing of a chunk's records stays reachable from here while the engine works on its items
+    // (see `batches` in directory-source.ts).
+    batch.length = 0;
     if (items.length) yield items;
   }
   if (!plan) throw new SourceError('malformed', 'The file is empty; its first line must name the columns', 1);
