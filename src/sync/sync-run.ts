@@ -60,12 +60,18 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
     // The record ids of this run that last run did not deliver (ids only), for duplicates; known
     // ones are marked in `known` instead.
     const seen = new RunIds();
-    // What the source delivered last time. Usually a set of hashes (core HashedRun): an unchanged
-    // record costs its parse, its hash and one probe, and only the others are looked up by record
-    // id. Where the stored hashes cannot form that set, a map of record id → hash (empty on a first run).
-    const records = await repo.knownRecords(source.id);
-    const byHash = records && records.size > 0 ? new HashedRun(records) : undefined;
-    let known = records ? new Map<string, string>() : await repo.knownHashes(source.id);
+    // What the source delivered last time. For a full run usually a set of hashes (core HashedRun):
+    // an unchanged record costs its parse, its hash and one probe, and only the others are looked
+    // up by record id. Where the stored hashes cannot form that set, a map of record id → hash
+    // (empty on a first run). An incremental run delivers changes only: each is looked up by id.
+    let byHash: HashedRun | undefined;
+    let known = new Map<string, string>();
+    if (!run.full) byHash = new HashedRun(null);
+    else {
+      const records = await repo.knownRecords(source.id);
+      if (!records) known = await repo.knownHashes(source.id);
+      else if (records.size > 0) byHash = new HashedRun(records);
+    }
     const numbering = input.numbering;
     const numberingKey = `${numbering.defaultCountry}/${numbering.areaCode ?? ''}`;
     const mapper = input.mapper ?? inlineRecordMapper;
@@ -133,7 +139,7 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
     }
     if (signal.aborted) throw signal.reason;
     if (run.full) {
-      const missing = byHash ? (byHash.known.unseen > 0 ? await repo.missingRecords(source.id, byHash.known) : undefined) : unmarked(known);
+      const missing = byHash?.known ? (byHash.known.unseen > 0 ? await repo.missingRecords(source.id, byHash.known) : undefined) : unmarked(known);
       if (missing?.size) removedStaged += await repo.stageMissing(source.id, runId, missing);
     }
     seen.clear();

@@ -69,7 +69,7 @@ describe('KnownRecords', () => {
 describe('HashedRun', () => {
   const fields = (name: string) => ({ name, company: null, kind: 'person' as const, numbers: [], emails: [], notes: null });
 
-  it('sorts every run as sortBatch over a map of record ids does', () => {
+  it('sorts every run as sortBatch over a map of record ids does, with a set of hashes and without one', () => {
     // Last run: ids k0…k29 at version 0. This run: records of known and new ids at version 0
     // (unchanged) or another, repeated ids, incremental removals, cut into batches anywhere.
     const item = fc.record({ id: fc.oneof(fc.integer({ min: 0, max: 29 }).map((i) => `k${i}`), fc.integer({ min: 0, max: 9 }).map((i) => `n${i}`)), version: fc.integer({ min: 0, max: 2 }), removed: fc.integer({ min: 0, max: 9 }).map((r) => r === 0) });
@@ -110,12 +110,22 @@ describe('HashedRun', () => {
         });
         const actualMissing = [...last].filter(([, v]) => known.isUnseen(v)).map(([id]) => id).sort();
 
+        // Without a set (an incremental run): every record is sorted by sortBatch, batch for batch as over the map.
+        const bare = new HashedRun(null);
+        const seen3 = new Set<string>();
+        const incremental = batches.map((b) => {
+          for (const x of b) if (x.type === 'removed') bare.removed(x.recordId);
+          else assert.equal(bare.unchanged(x.recordId, x.hash), false);
+          return sortBatch(b, seen3, bare.view(new Map(b.filter((x) => last.has(x.recordId)).map((x) => [x.recordId, last.get(x.recordId)!]))));
+        });
+
         const plain = (s: (typeof expected)[number]) => ({ ...s, records: s.records.map((r) => [r.recordId, r.line, r.hash]), was: [...s.was] });
         // Unchanged records may be counted in another batch: compare the run's total.
         const total = (all: typeof expected) => all.reduce((n, s) => n + s.unchanged, 0);
         assert.equal(total(actual), total(expected));
         assert.deepEqual(actual.map((s) => ({ ...plain(s), unchanged: 0 })), expected.map((s) => ({ ...plain(s), unchanged: 0 })));
         assert.deepEqual(actualMissing, expectedMissing);
+        assert.deepEqual(incremental.map(plain), expected.map(plain));
         assert.equal(known.unseen, expectedMissing.length);
       }),
       { numRuns: 3_000 },

@@ -68,21 +68,24 @@ export function sortBatch(items: readonly StageItem[], seen: Set<string>, known:
  * A run sorted against a set of last run's hashes (KnownRecords, a re-sync) instead of a map of
  * record ids: each record is first checked by its hash as it is read (`unchanged`), and only the
  * rest goes into batches, sorted by sortBatch through `view` over their last hashes looked up by
- * record id. Gives what sortBatch over the map would.
+ * record id. Gives what sortBatch over the map would. Without a set (null: an incremental run, which
+ * delivers changes only, so last run's hashes are not read at all) every record goes into a batch.
  */
 export class HashedRun {
-  readonly known: KnownRecords;
+  readonly known: KnownRecords | null;
   // The record ids of the batch being read: a later record of one of them must not be found
   // unchanged before the earlier one is sorted (the earlier record stays).
   #pending = new Set<string>();
+  // Without a set: the known records this run delivered (an incremental run's few).
+  #delivered = new Set<string>();
 
-  constructor(known: KnownRecords) {
+  constructor(known: KnownRecords | null) {
     this.known = known;
   }
 
   /** At read time: true if the record is unchanged since last run (and is done with); false if it goes into the batch. */
   unchanged(recordId: string, hash: string): boolean {
-    if (!this.#pending.has(recordId) && this.known.take(hash)) return true;
+    if (this.known && !this.#pending.has(recordId) && this.known.take(hash)) return true;
     this.#pending.add(recordId);
     return false;
   }
@@ -95,18 +98,21 @@ export class HashedRun {
   /**
    * The `known` for sortBatch of the batch read since the last call, from `last`: last run's hash
    * of each of its record ids that last run delivered. SEEN where this run delivered one already;
-   * sortBatch marking one SEEN marks its hash delivered.
+   * sortBatch marks one SEEN when it takes it.
    */
   view(last: ReadonlyMap<string, string>): Pick<Map<string, string>, 'get' | 'set'> {
     this.#pending.clear();
-    const known = this.known;
+    const { known } = this;
+    const delivered = this.#delivered;
     const view = {
       get: (id: string) => {
         const hash = last.get(id);
-        return hash === undefined ? undefined : known.delivered(hash) ? SEEN : hash;
+        if (hash === undefined) return undefined;
+        return (known ? known.delivered(hash) : delivered.has(id)) ? SEEN : hash;
       },
       set: (id: string) => {
-        known.take(last.get(id)!);
+        if (known) known.take(last.get(id)!);
+        else delivered.add(id);
         return view as unknown as Map<string, string>;
       },
     };
