@@ -39,15 +39,9 @@ export function guardedFetch(dispatchers: SafeDispatchers, allowList: readonly s
 /** Methods without effects on the server (RFC 9110 §9.2.1, and WebDAV's reads): resending one is harmless. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PROPFIND', 'REPORT']);
 
-/** The connection closed or reset before any answer (undici nests the socket error in `cause`). */
+/** The connection closed or reset before any answer. */
 function closedBeforeAnswer(err: unknown): boolean {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
+  return causes(err).some((e) => ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'].includes((e as { code?: unknown }).code as string));
 }
 
 /** The same policy for a reader's own sockets (LDAP). */
@@ -67,12 +61,17 @@ export function guardedSockets(allowList: readonly string[]): SocketGuard {
 
 /** undici wraps the connector's error (fetch failed → cause), sometimes twice. */
 function blocked(err: unknown): boolean {
-  let e: unknown = err;
-  for (let i = 0; i < 5 && e; i++) {
-    if (e instanceof DestinationBlockedError) return true;
+  return causes(err).some((e) => e instanceof DestinationBlockedError);
+}
+
+/** An error and those it wraps: undici nests the socket error in `cause`, a connect to several addresses fails with an AggregateError. */
+function causes(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = err, i = 0; e && i < 5; i++) {
+    chain.push(e);
     e = e instanceof AggregateError && e.errors[0] ? e.errors[0] : (e as { cause?: unknown }).cause;
   }
-  return false;
+  return chain;
 }
 
 function hostOf(input: string | URL | Request): string {

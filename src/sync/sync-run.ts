@@ -79,8 +79,8 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
     let staging: Promise<void> = Promise.resolve();
     const inFlight: Array<Promise<void>> = [];
     let failed: { err: unknown } | undefined;
-    const stageBatch = async (sorted: SortedBatch, prepared: Promise<PreparedRecord[]>) => {
-      const staged = await repo.stage(source.id, runId, sorted, await prepared);
+    const stageBatch = async (sorted: SortedBatch, prepared: Promise<PreparedRecord[]>, lastContacts?: Map<string, string>) => {
+      const staged = await repo.stage(source.id, runId, sorted, await prepared, lastContacts);
       counts.added += staged.added;
       counts.changed += staged.changed;
       counts.unchanged += sorted.unchanged;
@@ -92,12 +92,14 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
     };
     const flush = async () => {
       // Sorted here, in the order the source delivered the batches; prepared and staged behind.
-      const sorted = sortBatch(batch, seen, byHash ? byHash.view(await repo.lastHashes(source.id, [...new Set(batch.map((i) => i.recordId))])) : known);
+      // With a set of hashes, the batch's records are looked up by id once: hashes to sort, contact ids to stage.
+      const last = byHash ? await repo.lastRecords(source.id, [...new Set(batch.map((i) => i.recordId))]) : undefined;
+      const sorted = sortBatch(batch, seen, byHash && last ? byHash.view(last.hashes) : known);
       batch = [];
       const prepared = prepare(mapper, sorted, numbering);
       // A batch whose staging never starts (an earlier one failed) must not leave a rejection unhandled.
       prepared.catch(() => {});
-      staging = staging.then(() => stageBatch(sorted, prepared));
+      staging = staging.then(() => stageBatch(sorted, prepared, last?.contactIds));
       // Pacing only; a failed batch fails every later one through the chain and stops the reading here.
       inFlight.push(staging.catch((err: unknown) => void (failed ??= { err })));
       if (inFlight.length >= PIPELINE) await inFlight.shift();

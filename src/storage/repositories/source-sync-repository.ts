@@ -123,14 +123,21 @@ export class SourceSyncRepository {
     }
   }
 
-  /** Last run's hash of each of these record ids that it delivered (the few a re-sync does not find unchanged). */
-  async lastHashes(sourceId: string, recordIds: readonly string[]): Promise<Map<string, string>> {
+  /**
+   * Last run's hash and contact id of each of these record ids that it delivered (the few a
+   * re-sync does not find unchanged); `stage` takes the contact ids instead of looking them up again.
+   */
+  async lastRecords(sourceId: string, recordIds: readonly string[]): Promise<{ hashes: Map<string, string>; contactIds: Map<string, string> }> {
     const hashes = new Map<string, string>();
+    const contactIds = new Map<string, string>();
     for (let i = 0; i < recordIds.length; i += ROWS_PER_INSERT) {
-      const rows = await this.#db.selectFrom('source_records').select(['record_id', 'hash']).where('source_id', '=', sourceId).where('record_id', 'in', recordIds.slice(i, i + ROWS_PER_INSERT)).execute();
-      for (const r of rows) hashes.set(r.record_id, r.hash);
+      const rows = await this.#db.selectFrom('source_records').select(['record_id', 'hash', 'contact_id']).where('source_id', '=', sourceId).where('record_id', 'in', recordIds.slice(i, i + ROWS_PER_INSERT)).execute();
+      for (const r of rows) {
+        hashes.set(r.record_id, r.hash);
+        contactIds.set(r.record_id, r.contact_id);
+      }
     }
-    return hashes;
+    return { hashes, contactIds };
   }
 
   /**
@@ -196,12 +203,13 @@ export class SourceSyncRepository {
 
   /**
    * Stages one sorted batch (core sortBatch): its new and changed records as `prepared` (one per
-   * `batch.records` entry, in order) and its removed ones. A changed record keeps its contact's id.
+   * `batch.records` entry, in order) and its removed ones. A changed record keeps its contact's id:
+   * from `lastContacts` (record id → contact id, `lastRecords`) when the caller has them, else looked up.
    */
-  async stage(sourceId: string, runId: string, batch: SortedBatch, prepared: readonly PreparedRecord[]): Promise<StageResult> {
+  async stage(sourceId: string, runId: string, batch: SortedBatch, prepared: readonly PreparedRecord[], lastContacts?: ReadonlyMap<string, string>): Promise<StageResult> {
     const result: StageResult = { added: 0, changed: 0, removed: 0, refused: [] };
     if (batch.records.length === 0 && batch.removed.length === 0) return result;
-    const contactIds = await this.#contactIds(sourceId, [...batch.was.keys()]);
+    const contactIds = lastContacts ?? (await this.#contactIds(sourceId, [...batch.was.keys()]));
     const rows: SourceStagingTable[] = [];
     const numbers: SourceStagingNumberTable[] = [];
     for (const item of batch.removed) {
