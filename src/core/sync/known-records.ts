@@ -102,8 +102,7 @@ export class KnownRecords {
 
   /** Whether `hash` is a known hash not delivered by this run (for filtering rows by key). */
   isUnseen(hash: string): boolean {
-    const slot = this.#find(hash);
-    return slot >= 0 && this.#state[slot] === KNOWN;
+    return this.delivered(hash) === false;
   }
 
   /** Twice the slots, every key placed again (at most half the slots are ever used). */
