@@ -4,6 +4,7 @@
  * download got before the connection broke.
  */
 import { SourceError, type ReadContext } from '../directory-source.ts';
+import { causeText } from '../cause-text.ts';
 import { responseBytes } from '../response-body.ts';
 import type { CsvOptions } from './csv-source.ts';
 
@@ -47,29 +48,4 @@ function fetchFailure(err: unknown, where: string, timedOut: boolean, seconds: n
   if (err instanceof SourceError) return err;
   if (timedOut) return new SourceError('timeout', `${where} did not answer within ${seconds} s`);
   return new SourceError('unreachable', `Could not reach ${where}: ${causeText(err)}`);
-}
-
-const CODES: Record<string, string> = {
-  ECONNREFUSED: 'the connection was refused (is the server running, is the port right?)',
-  ENOTFOUND: 'the host name is unknown (check the URL)',
-  EAI_AGAIN: 'the host name could not be resolved now (DNS)',
-  ECONNRESET: 'the server closed the connection',
-  ETIMEDOUT: 'the connection timed out',
-  EHOSTUNREACH: 'the host is unreachable',
-  UND_ERR_SOCKET: 'the server closed the connection',
-  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate cannot be verified',
-};
-
-function causeText(err: unknown): string {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && CODES[code]) return CODES[code];
-    if (e instanceof AggregateError && e.errors[0]) e = e.errors[0];
-    else e = (e as { cause?: unknown }).cause;
-  }
-  const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-  return message === 'terminated' ? 'the server closed the connection' : message;
 }

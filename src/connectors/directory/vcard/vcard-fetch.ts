@@ -9,32 +9,8 @@
  */
 import { authHeader, type HttpAuth } from '../api-request.ts';
 import { SourceError, type ReadContext } from '../directory-source.ts';
+import { causeText } from '../cause-text.ts';
 import { responseBytes } from '../response-body.ts';
-
-const CODES: Record<string, string> = {
-  ECONNREFUSED: 'the connection was refused (is the server running, is the port right?)',
-  ENOTFOUND: 'the host name is unknown',
-  EAI_AGAIN: 'the host name could not be resolved now',
-  ECONNRESET: 'the server closed the connection',
-  UND_ERR_SOCKET: 'the server closed the connection',
-  ETIMEDOUT: 'the connection timed out',
-  EHOSTUNREACH: 'the host is unreachable',
-  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate cannot be verified',
-};
-
-/** The cause of a failed fetch in words; undici nests the socket error in `cause`. */
-export function causeText(err: unknown): string {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return CODES[code] ?? code;
-    e = e instanceof AggregateError && e.errors[0] ? e.errors[0] : (e as { cause?: unknown }).cause;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return message === 'terminated' || message === 'fetch failed' ? 'the connection broke off' : message;
-}
 
 /** A failure while a request or its body was under way. */
 export function transferError(err: unknown, host: string, signal: AbortSignal, timeout: AbortSignal, what: string): SourceError {
