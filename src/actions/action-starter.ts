@@ -1,7 +1,7 @@
 /**
  * Manual start of an action from a live call or the journal (`POST /api/v1/calls/{id}/actions/{actionId}`)
  * and the preview of templates. A server-side action is enqueued in a transaction of its own; a
- * client-side one is published to the agent's stream at once.
+ * client-side one is published to the agent's stream at once (on whichever instance holds it).
  */
 import type { Action, ActionOpen } from '../core/actions/action.ts';
 import type { Call } from '../core/calls/call.ts';
@@ -47,7 +47,7 @@ export class ActionStarter {
     if (ext === null) throw invalid('/extension', 'No extension to open the action at: use an agent key with an extension');
     const open = renderOpen(compiled, vars, call.id);
     if (!open) throw invalid('/actionId', 'The action\'s URL renders to no http(s) URL for this call');
-    this.#agents.publish(call.tenantId, ext, open);
+    await this.#agents.publish(call.tenantId, ext, open);
     return { execution: 'client', extension: ext, open };
   }
 }

@@ -73,7 +73,7 @@ export class ActionsConsumer implements ChangeConsumer {
       if (!this.#agents.listening(call.tenantId)) continue;
       for (const ext of matching) {
         const open = safely(() => renderOpen(compiled, actionVariables(call, ext), call.id));
-        if (open) this.#agents.defer(call, ext, open);
+        if (open) await this.#agents.start(trx, call, ext, open);
       }
     }
     if (deliveries.length) await this.#outbox.enqueue(trx, deliveries);

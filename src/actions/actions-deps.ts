@@ -21,7 +21,9 @@ export type ActionsDeps = {
 
 /** Builds the actions feature over `outbox` and wires its consumers into the journal. */
 export function composeActions(store: Store, hub: LiveHub, journal: CallJournal, outbox: Outbox): ActionsDeps {
-  const agents = new AgentHub(hub);
+  // Several instances on one store: an agent's stream may be on any of them (agent-hub.ts).
+  const broadcast = store.dialect.broadcast;
+  const agents = new AgentHub(hub, broadcast && { db: store.dialect.db, via: broadcast });
   const service = new ActionsService(store);
   const consumer = new ActionsConsumer(store, outbox, agents);
   const employee = new EmployeeIntegrationConsumer(store, outbox);

@@ -147,9 +147,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Several instances on one database: the others' call changes reach this one's streams.
   const remote = deps.store.dialect.capabilities.multiInstance ? new RemoteCallChanges(deps.store, deps.hub) : undefined;
   if (remote) app.addHook('onReady', () => remote.start());
+  // Agents' opens sent by any instance (with a broadcast: several instances on one store).
+  app.addHook('onReady', () => deps.actions.agents.listen());
   // The app owns the PBX connections' lifetime: closing it hangs up on every PBX.
   app.addHook('onClose', async () => {
     await remote?.stop();
+    await deps.actions.agents.stop();
     await deps.pbx.stop();
     deps.phonebook.stop();
     // Unsent deliveries are given back to the outbox; attempts in flight finish or are aborted.

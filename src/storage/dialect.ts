@@ -8,6 +8,19 @@ import type { Database } from './schema.ts';
 /** Runs a compiled query at once on the connection the caller's transaction holds (runInTransaction). */
 export type DirectExecutor = (query: CompiledQuery) => QueryResult<unknown>;
 
+/** The dialect's `broadcast`. */
+export type Broadcast = {
+  /** Sends `payload` on `channel` with the transaction (or statement) of `db`. */
+  send(db: Kysely<any>, channel: string, payload: string): Promise<void>;
+  /**
+   * Calls `onMessage` with every payload sent on `channel` from now on, over a connection of its own
+   * that is opened again when it breaks. Resolves once listening; the result stops it.
+   */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /** The largest payload in UTF-8 bytes. */
+  readonly maxPayloadBytes: number;
+};
+
 export type DialectCapabilities = {
   /** `SELECT … FOR UPDATE` locks rows (PostgreSQL). Without it the dialect serializes writers itself. */
   readonly rowLocks: boolean;
@@ -89,6 +102,14 @@ export interface StorageDialect {
    * Dialects that prepare a multi-row statement once (SQLite) leave it out.
    */
   readonly insertColumns?: (db: Kysely<any>, table: string, columns: ReadonlyArray<{ name: string; type: 'text' | 'integer' }>, values: unknown[][]) => Promise<void>;
+  /**
+   * Messages to every process serving from this store, this one included: a message sent on a
+   * transaction reaches them once that transaction commits, never if it rolls back, in commit order
+   * (PostgreSQL: NOTIFY and LISTEN). For what must reach whichever instance holds a client but is not
+   * stored (an agent's screen pop). A process whose listening connection is down misses what is sent
+   * meanwhile. Dialects of one process (SQLite) leave it out.
+   */
+  readonly broadcast?: Broadcast;
   /** Quick liveness probe for `/readyz`; resolves or rejects within a second or two. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql, type ColumnDefinitionBuilder } from 'kysely';
 import type { StorageDialect } from '../../dialect.ts';
 import type { Database } from '../../schema.ts';
+import { postgresBroadcast } from './postgres-broadcast.ts';
 
 export type PostgresOptions = {
   connectionString: string;
@@ -53,6 +54,7 @@ export function createPostgresDialect(options: PostgresOptions): StorageDialect 
     async analyze(tables: readonly string[]) {
       await sql`analyze ${sql.join(tables.map((t) => sql.table(t)))}`.execute(db);
     },
+    broadcast: postgresBroadcast(options.connectionString),
     async ping() {
       await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
     },

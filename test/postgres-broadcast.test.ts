@@ -1,0 +1,97 @@
+/**
+ * The PostgreSQL dialect's broadcast (NOTIFY/LISTEN) against a real server: a message sent with a
+ * transaction reaches every listener once that transaction commits, in commit order, and never
+ * after a rollback; a listener whose connection is killed listens again and gets what is sent after.
+ */
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { after, before, it } from 'node:test';
+import { sql } from 'kysely';
+import type { Broadcast } from '../src/storage/dialect.ts';
+import { openStore, type Store } from '../src/storage/store.ts';
+import { freshPostgresDatabase } from './support/pg-database.ts';
+
+async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+let store: Store;
+let broadcast: Broadcast;
+before(async () => {
+  store = await openStore({ databaseUrl: await freshPostgresDatabase('cbcast'), dataDir: tmpdir() });
+  broadcast = store.dialect.broadcast!;
+  assert.ok(broadcast, 'the PostgreSQL dialect has a broadcast');
+});
+after(() => store.close());
+
+it('delivers after commit, to every listener, in commit order; nothing after a rollback', async () => {
+  const first: string[] = [];
+  const second: string[] = [];
+  const stops = [await broadcast.listen('cb_test_a', (p) => first.push(p)), await broadcast.listen('cb_test_a', (p) => second.push(p))];
+  const other: string[] = [];
+  stops.push(await broadcast.listen('cb_test_b', (p) => other.push(p)));
+  try {
+    const db = store.dialect.db;
+    // The first transaction sends, then waits for the second to commit before committing itself.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const slow = db.transaction().execute(async (trx) => {
+      await broadcast.send(trx, 'cb_test_a', 'slow');
+      await held;
+    });
+    await db.transaction().execute(async (trx) => {
+      await broadcast.send(trx, 'cb_test_a', 'fast');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(first, [], 'nothing before the commit');
+    });
+    await until('the committed message', () => first.length === 1);
+    release();
+    await slow;
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        await broadcast.send(trx, 'cb_test_a', 'rolled back');
+        throw new Error('abort');
+      }),
+      /abort/,
+    );
+    await broadcast.send(db, 'cb_test_a', 'ü'.repeat(100));
+    await until('every message', () => first.length === 3 && second.length === 3);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(first, ['fast', 'slow', 'ü'.repeat(100)]);
+    assert.deepEqual(second, first);
+    assert.deepEqual(other, [], 'another channel hears nothing');
+  } finally {
+    for (const stop of stops) await stop();
+  }
+});
+
+it('listens again after its connection is killed, and stops for good when stopped', async () => {
+  const heard: string[] = [];
+  const stop = await broadcast.listen('cb_test_c', (p) => heard.push(p));
+  const db = store.dialect.db;
+  await broadcast.send(db, 'cb_test_c', 'one');
+  await until('the first message', () => heard.length === 1);
+  const listeners = () => sql<{ pid: number }>`select pid from pg_stat_activity where query = 'listen cb_test_c' and datname = current_database()`.execute(db).then((r) => r.rows);
+  const killed = await listeners();
+  assert.equal(killed.length, 1);
+  await sql`select pg_terminate_backend(${killed[0].pid})`.execute(db);
+  // Listening again takes the retry delay (0.5 s); messages sent meanwhile are lost, by design.
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const now = await listeners();
+    if (now.length === 1 && now[0].pid !== killed[0].pid) break;
+    if (Date.now() > end) throw new Error('the listener did not come back');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await broadcast.send(db, 'cb_test_c', 'two');
+  await until('the message after the reconnect', () => heard.includes('two'));
+  await stop();
+  assert.deepEqual(await listeners(), [], 'stopped: no listening connection left');
+  await broadcast.send(db, 'cb_test_c', 'three');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.ok(!heard.includes('three'));
+});
