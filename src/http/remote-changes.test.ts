@@ -4,7 +4,7 @@ import { it } from 'node:test';
 import { bootstrap, composeDeps } from '../compose.ts';
 import { LiveHub, type CallChange } from '../journal/live-hub.ts';
 import { SecretBox } from '../storage/secret-box.ts';
-import { forEachDialect } from '../../test/support/databases.ts';
+import { DIALECTS, forEachDialect } from '../../test/support/databases.ts';
 import { RemoteCallChanges } from './remote-changes.ts';
 
 forEachDialect('remote call changes', (dialect) => {
@@ -61,4 +61,40 @@ forEachDialect('remote call changes', (dialect) => {
       return row;
     }
   });
+});
+
+it('PostgreSQL: an enrichment made by one instance reaches the others as call.enriched, once, with the stored caller', async () => {
+  const store = await DIALECTS.find((d) => d.name === 'postgres')!.open();
+  await bootstrap(store, 'DE');
+  const a = composeDeps(store, new SecretBox(randomBytes(32)), { bodyLimit: 1 << 20, logLevel: 'silent', logPersonalData: false });
+  const remoteA = new RemoteCallChanges(store, a.hub, 60_000);
+  const hubB = new LiveHub();
+  const remoteB = new RemoteCallChanges(store, hubB, 60_000);
+  try {
+    await remoteA.start();
+    await remoteB.start();
+    const seenA: CallChange[] = [];
+    const seenB: CallChange[] = [];
+    a.hub.subscribe('default', (c) => seenA.push(c));
+    hubB.subscribe('default', (c) => seenB.push(c));
+    const event = { callId: 'e-1', linkedCallId: null, type: 'ringing' as const, at: '2026-11-21T10:00:00Z', key: 'e1', direction: 'inbound' as const, from: '030 7654321', to: '+49 30 999000', extension: '201', extensions: [], queue: null, labels: {}, transferTo: null, transferType: null, cause: null };
+    const [accepted] = await a.journal.ingest('default', [event], 'test');
+    assert.equal(accepted.status, 'accepted');
+    const callId = accepted.status === 'accepted' ? accepted.callId : '';
+    assert.equal(await a.journal.enrich('default', callId, { contactId: null, name: 'Anna Alt', company: 'Alt GmbH', matchType: 'crm' }), true);
+    const end = Date.now() + 10_000;
+    while (!seenB.some((c) => c.type === 'call.enriched') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    const enrichedB = seenB.filter((c) => c.type === 'call.enriched');
+    assert.equal(enrichedB.length, 1);
+    assert.equal(enrichedB[0].call.id, callId);
+    assert.deepEqual(enrichedB[0].call.caller, { contactId: null, name: 'Anna Alt', company: 'Alt GmbH', matchType: 'crm' });
+    assert.equal(seenA.filter((c) => c.type === 'call.enriched').length, 1, 'the enriching instance publishes its own once');
+  } finally {
+    // Their listening connections are outside the pool: stopped before the database goes.
+    await remoteA.stop();
+    await remoteB.stop();
+    await a.delivery.stop();
+    await store.close();
+  }
 });

@@ -6,11 +6,19 @@
  * highest sequence seen and publishes the applied ones this instance did not publish itself (the
  * current state of the call, as a resumed stream gets it). PostgreSQL hands out sequence numbers at
  * insert, not at commit, so a lower one can become visible after a higher one: numbers skipped over
- * are asked for again for GAP_MS (a rolled-back transaction leaves a gap that never fills). Enrichments
- * (`call.enriched`) are not stored as events and stay on the instance that made them.
+ * are asked for again for GAP_MS (a rolled-back transaction leaves a gap that never fills).
+ *
+ * Enrichments (`call.enriched`, a caller named after the call's first event) are not stored as
+ * events: where the store has a broadcast, the instance that made one sends the call's id on it, and
+ * the others publish the call as it is stored then.
  */
+import { randomUUID } from 'node:crypto';
 import type { LiveHub, CallChange } from '../journal/live-hub.ts';
 import type { Store } from '../storage/store.ts';
+
+/** The broadcast channel of enrichments. */
+const ENRICHED_CHANNEL = 'callbridge_call_enriched';
+type EnrichedMessage = { from: string; tenantId: string; callId: string; seq: number };
 
 const BATCH = 1_000;
 const GAP_MS = 10_000;
@@ -27,6 +35,9 @@ export class RemoteCallChanges {
   readonly #own = new Set<number>();
   readonly #gaps = new Map<number, number>();
   #cursor = -1;
+  /** This instance, in its enrichment messages (it published its own already). */
+  readonly #id = randomUUID();
+  #stopListening: (() => Promise<void>) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #polling: Promise<void> | undefined;
   #stopped = false;
@@ -44,10 +55,33 @@ export class RemoteCallChanges {
         if (this.#own.size > MAX_OWN) this.#own.delete(this.#own.values().next().value!);
       }
       publish(tenantId, change);
+      if (change.type === 'call.enriched' && this.#stopListening) this.#sendEnriched(tenantId, change);
     };
   }
 
+  /** Tells the other instances (after the enrichment committed: the journal publishes then). */
+  #sendEnriched(tenantId: string, change: CallChange): void {
+    const broadcast = this.#store.dialect.broadcast!;
+    const message: EnrichedMessage = { from: this.#id, tenantId, callId: change.call.id, seq: change.seq };
+    // Lost with the database (a screen then shows the caller with the call's next event).
+    broadcast.send(this.#store.dialect.db, ENRICHED_CHANNEL, JSON.stringify(message)).catch(() => {});
+  }
+
+  async #receiveEnriched(payload: string): Promise<void> {
+    let m: EnrichedMessage;
+    try {
+      m = JSON.parse(payload) as EnrichedMessage;
+    } catch {
+      return;
+    }
+    if (m?.from === this.#id || typeof m?.tenantId !== 'string' || typeof m.callId !== 'string' || typeof m.seq !== 'number') return;
+    const call = await this.#store.calls.get(m.tenantId, m.callId);
+    if (call && !this.#stopped) this.#publish(m.tenantId, { seq: m.seq, type: 'call.enriched', call });
+  }
+
   async start(): Promise<void> {
+    const broadcast = this.#store.dialect.broadcast;
+    if (broadcast) this.#stopListening = await broadcast.listen(ENRICHED_CHANNEL, (p) => void this.#receiveEnriched(p).catch(() => {}));
     const row = await this.#store.dialect.db.selectFrom('call_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
     this.#cursor = Number(row?.seq ?? 0);
     const tick = () => {
@@ -65,6 +99,9 @@ export class RemoteCallChanges {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    const stopListening = this.#stopListening;
+    this.#stopListening = undefined;
+    await stopListening?.();
     await this.#polling;
   }
 
