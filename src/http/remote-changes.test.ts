@@ -63,7 +63,7 @@ forEachDialect('remote call changes', (dialect) => {
   });
 });
 
-it('PostgreSQL: an enrichment made by one instance reaches the others as call.enriched, once, with the stored caller', async () => {
+it('PostgreSQL: the others read a change when the committing instance tells them; an enrichment reaches them as call.enriched, once', async () => {
   const store = await DIALECTS.find((d) => d.name === 'postgres')!.open();
   await bootstrap(store, 'DE');
   const a = composeDeps(store, new SecretBox(randomBytes(32)), { bodyLimit: 1 << 20, logLevel: 'silent', logPersonalData: false });
@@ -81,6 +81,10 @@ it('PostgreSQL: an enrichment made by one instance reaches the others as call.en
     const [accepted] = await a.journal.ingest('default', [event], 'test');
     assert.equal(accepted.status, 'accepted');
     const callId = accepted.status === 'accepted' ? accepted.callId : '';
+    // Told at once, not found by the poll (every 60 s here).
+    const told = Date.now() + 5_000;
+    while (!seenB.some((c) => c.type === 'call.ringing') && Date.now() < told) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(seenB.map((c) => [c.type, c.call.id]), [['call.ringing', callId]], 'the other instance read the change when told');
     assert.equal(await a.journal.enrich('default', callId, { contactId: null, name: 'Anna Alt', company: 'Alt GmbH', matchType: 'crm' }), true);
     const end = Date.now() + 10_000;
     while (!seenB.some((c) => c.type === 'call.enriched') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));

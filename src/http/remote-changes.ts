@@ -1,6 +1,8 @@
 /**
  * Call changes committed by other instances on a shared store (PostgreSQL), published to this
  * instance's LiveHub so that its SSE streams see every call, whichever instance ingested it.
+ * Where the store has a broadcast, an instance that committed changes says so on it and the others
+ * read at once; the poll every `pollMs` remains for what such a message misses.
  *
  * LiveHub is in-process: the journal publishes its own commits. This polls `call_events` past the
  * highest sequence seen and publishes the applied ones this instance did not publish itself (the
@@ -16,9 +18,9 @@ import { randomUUID } from 'node:crypto';
 import type { LiveHub, CallChange } from '../journal/live-hub.ts';
 import type { Store } from '../storage/store.ts';
 
-/** The broadcast channel of enrichments. */
-const ENRICHED_CHANNEL = 'callbridge_call_enriched';
-type EnrichedMessage = { from: string; tenantId: string; callId: string; seq: number };
+/** The broadcast channel of this instance's news: changes committed (read them now), and enrichments. */
+const CALLS_CHANNEL = 'callbridge_calls';
+type CallsMessage = { from: string; kind: 'changed' } | { from: string; kind: 'enriched'; tenantId: string; callId: string; seq: number };
 
 const BATCH = 1_000;
 const GAP_MS = 10_000;
@@ -40,6 +42,10 @@ export class RemoteCallChanges {
   #stopListening: (() => Promise<void>) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #polling: Promise<void> | undefined;
+  /** Another instance said it committed while a poll ran: poll again when it is done. */
+  #again = false;
+  /** A "changed" message is on its way out (one per turn of the event loop, however many commits). */
+  #telling = false;
   #stopped = false;
 
   constructor(store: Store, hub: LiveHub, pollMs = 500) {
@@ -55,45 +61,65 @@ export class RemoteCallChanges {
         if (this.#own.size > MAX_OWN) this.#own.delete(this.#own.values().next().value!);
       }
       publish(tenantId, change);
-      if (change.type === 'call.enriched' && this.#stopListening) this.#sendEnriched(tenantId, change);
+      // Published after commit (the journal does so), so the others find what they are told of.
+      if (!this.#stopListening) return;
+      if (change.type === 'call.enriched') this.#tell({ from: this.#id, kind: 'enriched', tenantId, callId: change.call.id, seq: change.seq });
+      else if (!this.#telling) {
+        this.#telling = true;
+        setImmediate(() => {
+          this.#telling = false;
+          this.#tell({ from: this.#id, kind: 'changed' });
+        });
+      }
     };
   }
 
-  /** Tells the other instances (after the enrichment committed: the journal publishes then). */
-  #sendEnriched(tenantId: string, change: CallChange): void {
-    const broadcast = this.#store.dialect.broadcast!;
-    const message: EnrichedMessage = { from: this.#id, tenantId, callId: change.call.id, seq: change.seq };
-    // Lost with the database (a screen then shows the caller with the call's next event).
-    broadcast.send(this.#store.dialect.db, ENRICHED_CHANNEL, JSON.stringify(message)).catch(() => {});
+  /** Lost with the database: the others then read the change at their next poll (an enrichment shows with the call's next event). */
+  #tell(message: CallsMessage): void {
+    this.#store.dialect.broadcast!.send(this.#store.dialect.db, CALLS_CHANNEL, JSON.stringify(message)).catch(() => {});
   }
 
-  async #receiveEnriched(payload: string): Promise<void> {
-    let m: EnrichedMessage;
+  async #receive(payload: string): Promise<void> {
+    let m: CallsMessage;
     try {
-      m = JSON.parse(payload) as EnrichedMessage;
+      m = JSON.parse(payload) as CallsMessage;
     } catch {
       return;
     }
-    if (m?.from === this.#id || typeof m?.tenantId !== 'string' || typeof m.callId !== 'string' || typeof m.seq !== 'number') return;
+    if (m?.from === this.#id || this.#stopped) return;
+    if (m.kind === 'changed') return this.#wake();
+    if (m.kind !== 'enriched' || typeof m.tenantId !== 'string' || typeof m.callId !== 'string' || typeof m.seq !== 'number') return;
     const call = await this.#store.calls.get(m.tenantId, m.callId);
     if (call && !this.#stopped) this.#publish(m.tenantId, { seq: m.seq, type: 'call.enriched', call });
   }
 
+  /** Polls now, or right after the poll under way. */
+  #wake(): void {
+    if (this.#polling) this.#again = true;
+    else this.#tick();
+  }
+
+  #tick(): void {
+    clearTimeout(this.#timer);
+    if (this.#stopped) return;
+    this.#polling = this.poll()
+      // The next poll tries again; a database outage shows in the ingest and health paths.
+      .catch(() => false)
+      .then((more) => {
+        this.#polling = undefined;
+        const again = this.#again;
+        this.#again = false;
+        // A full batch: more is waiting, read on at once.
+        if (!this.#stopped) this.#timer = setTimeout(() => this.#tick(), more || again ? 0 : this.#pollMs);
+      });
+  }
+
   async start(): Promise<void> {
-    const broadcast = this.#store.dialect.broadcast;
-    if (broadcast) this.#stopListening = await broadcast.listen(ENRICHED_CHANNEL, (p) => void this.#receiveEnriched(p).catch(() => {}));
     const row = await this.#store.dialect.db.selectFrom('call_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
     this.#cursor = Number(row?.seq ?? 0);
-    const tick = () => {
-      this.#polling = this.poll()
-        // The next poll tries again; a database outage shows in the ingest and health paths.
-        .catch(() => false)
-        .then((more) => {
-          // A full batch: more is waiting, read on at once.
-          if (!this.#stopped) this.#timer = setTimeout(tick, more ? 0 : this.#pollMs);
-        });
-    };
-    this.#timer = setTimeout(tick, this.#pollMs);
+    const broadcast = this.#store.dialect.broadcast;
+    if (broadcast) this.#stopListening = await broadcast.listen(CALLS_CHANNEL, (p) => void this.#receive(p).catch(() => {}));
+    this.#timer = setTimeout(() => this.#tick(), this.#pollMs);
   }
 
   async stop(): Promise<void> {
