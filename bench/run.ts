@@ -10,6 +10,7 @@ import os from 'node:os';
 import { runAmiBench } from './ami.ts';
 import { runDeliveryBench } from './delivery.ts';
 import { runIngestBench } from './ingest.ts';
+import { runInstancesBench } from './instances.ts';
 import { runLookupBench } from './lookup.ts';
 import { runLookupHttpBench } from './lookup-http.ts';
 import { runSseBench } from './sse.ts';
@@ -22,6 +23,7 @@ const BENCHES: Record<string, () => Promise<{ rows: BenchRow[]; details: Record<
   ami: runAmiBench,
   delivery: runDeliveryBench,
   sync: runSyncBench,
+  instances: runInstancesBench,
   /** The HTTP half of `lookup` alone (quick to repeat). */
   'lookup-http': runLookupHttpBench,
   lookup: async () => {

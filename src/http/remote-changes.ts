@@ -46,11 +46,14 @@ export class RemoteCallChanges {
   #again = false;
   /** A "changed" message is on its way out (one per turn of the event loop, however many commits). */
   #telling = false;
+  readonly #tells: boolean;
   #stopped = false;
 
-  constructor(store: Store, hub: LiveHub, pollMs = 500) {
+  /** `tell: false` keeps the broadcast out of it (the poll alone: the benchmark's reference). */
+  constructor(store: Store, hub: LiveHub, pollMs = 500, options: { tell?: boolean } = {}) {
     this.#store = store;
     this.#pollMs = pollMs;
+    this.#tells = options.tell ?? true;
     // Note what this instance publishes (the journal calls publish after each commit).
     const publish = hub.publish.bind(hub);
     this.#publish = publish;
@@ -118,7 +121,7 @@ export class RemoteCallChanges {
     const row = await this.#store.dialect.db.selectFrom('call_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
     this.#cursor = Number(row?.seq ?? 0);
     const broadcast = this.#store.dialect.broadcast;
-    if (broadcast) this.#stopListening = await broadcast.listen(CALLS_CHANNEL, (p) => void this.#receive(p).catch(() => {}));
+    if (broadcast && this.#tells) this.#stopListening = await broadcast.listen(CALLS_CHANNEL, (p) => void this.#receive(p).catch(() => {}));
     this.#timer = setTimeout(() => this.#tick(), this.#pollMs);
   }
 
