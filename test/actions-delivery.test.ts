@@ -8,25 +8,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, it } from 'node:test';
 import { createApiKey } from '../src/auth/api-keys.ts';
-import { SseParser, type SseMessage } from '../src/cli/sse-client.ts';
 import { auth, inboundAnswered, openApp, type TestApp } from './support/app.ts';
 import { forEachDialect } from './support/databases.ts';
-
-/** Follows an SSE response in the background, collecting its messages. */
-function collect(res: Response): { messages: SseMessage[]; stop(): Promise<void> } {
-  const messages: SseMessage[] = [];
-  const parser = new SseParser();
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  void (async () => {
-    for (;;) {
-      const chunk = await reader.read().catch(() => ({ done: true as const, value: undefined }));
-      if (chunk.done) return;
-      messages.push(...parser.feed(decoder.decode(chunk.value, { stream: true })));
-    }
-  })();
-  return { messages, stop: () => reader.cancel().catch(() => {}) };
-}
+import { collectSse as collect } from './support/sse-collect.ts';
 
 async function until<T>(probe: () => T | undefined, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;

@@ -9,42 +9,19 @@ import { tmpdir } from 'node:os';
 import { after, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createApiKey } from '../src/auth/api-keys.ts';
-import { SseParser, type SseMessage } from '../src/cli/sse-client.ts';
 import { bootstrap, composeDeps } from '../src/compose.ts';
 import { buildApp } from '../src/http/build-app.ts';
 import { SecretBox } from '../src/storage/secret-box.ts';
 import { openStore, type Store } from '../src/storage/store.ts';
 import { auth, inboundAnswered } from './support/app.ts';
 import { freshPostgresDatabase } from './support/pg-database.ts';
+import { collectSse } from './support/sse-collect.ts';
+import { until } from './support/until.ts';
 
 const cleanup: Array<() => Promise<void>> = [];
 after(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => {});
 });
-
-function collect(res: Response): { messages: SseMessage[]; stop(): Promise<void> } {
-  assert.equal(res.status, 200);
-  const messages: SseMessage[] = [];
-  const parser = new SseParser();
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  void (async () => {
-    for (;;) {
-      const chunk = await reader.read().catch(() => ({ done: true as const, value: undefined }));
-      if (chunk.done) return;
-      messages.push(...parser.feed(decoder.decode(chunk.value, { stream: true })));
-    }
-  })();
-  return { messages, stop: () => reader.cancel().catch(() => {}) };
-}
-
-async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 it("two instances on one PostgreSQL: an agent's actions reach its stream on either instance, once", async () => {
   const url = await freshPostgresDatabase('cbagents');
@@ -79,8 +56,8 @@ it("two instances on one PostgreSQL: an agent's actions reach its stream on eith
   const created = await call(b, 'POST', '/api/v1/actions', admin, { name: 'CRM', ownerUserId: annaId, target: { type: 'url', url: 'https://crm.example/?n=${number}' }, trigger: { mode: 'automatic', direction: 'inbound', results: ['ringing'], callTypes: ['direct'] } });
   assert.equal(created.status, 201, await created.clone().text());
   const action = (await created.json()) as { id: string };
-  const onA = collect(await call(a, 'GET', '/api/v1/agent/stream', anna));
-  const onB = collect(await call(b, 'GET', '/api/v1/agent/stream', anna));
+  const onA = collectSse(await call(a, 'GET', '/api/v1/agent/stream', anna));
+  const onB = collectSse(await call(b, 'GET', '/api/v1/agent/stream', anna));
   await new Promise((r) => setTimeout(r, 200));
 
   const posted = await call(a, 'POST', '/api/v1/events', ingest, inboundAnswered('two-1'));

@@ -10,14 +10,7 @@ import { sql } from 'kysely';
 import type { Broadcast } from '../src/storage/dialect.ts';
 import { openStore, type Store } from '../src/storage/store.ts';
 import { freshPostgresDatabase } from './support/pg-database.ts';
-
-async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from './support/until.ts';
 
 let store: Store;
 let broadcast: Broadcast;
