@@ -37,7 +37,7 @@ export class RemoteCallChanges {
   readonly #own = new Set<number>();
   readonly #gaps = new Map<number, number>();
   #cursor = -1;
-  /** This instance, in its enrichment messages (it published its own already). */
+  /** This instance, in its messages (it hears its own, and has published those changes already). */
   readonly #id = randomUUID();
   #stopListening: (() => Promise<void>) | undefined;
   #timer: NodeJS.Timeout | undefined;
