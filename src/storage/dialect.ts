@@ -13,8 +13,9 @@ export type Broadcast = {
   /** Sends `payload` on `channel` with the transaction (or statement) of `db`. */
   send(db: Kysely<any>, channel: string, payload: string): Promise<void>;
   /**
-   * Calls `onMessage` with every payload sent on `channel` from now on, over a connection of its own
-   * that is opened again when it breaks. Resolves once listening; the result stops it.
+   * Calls `onMessage` with every payload sent on `channel` from now on, over the one listening
+   * connection all listeners share (outside any pool), opened again when it breaks. Resolves once
+   * listening; the result stops it.
    */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   /** The largest payload in UTF-8 bytes. */
