@@ -88,16 +88,16 @@ export class AgentHub {
 
   /** An open started by hand (nothing to wait for): to the agent's streams now, on whichever instance. */
   async publish(tenantId: string, extension: string, open: ActionOpen): Promise<void> {
-    if (this.#broadcast && (await this.#send(this.#broadcast.db, { tenantId, extension, open }))) return;
+    if (await this.#send(undefined, { tenantId, extension, open })) return;
     this.#deliver(tenantId, extension, open);
   }
 
-  /** Sends on the broadcast; false when there is none or the open does not fit a message. */
-  async #send(db: Kysely<any>, message: OpenMessage): Promise<boolean> {
+  /** Sends on the broadcast, with `trx` or else on its own; false when there is none or the open does not fit a message. */
+  async #send(trx: Kysely<any> | undefined, message: OpenMessage): Promise<boolean> {
     if (!this.#broadcast) return false;
     const payload = JSON.stringify(message);
     if (Buffer.byteLength(payload) > this.#broadcast.via.maxPayloadBytes) return false;
-    await this.#broadcast.via.send(db, OPENS_CHANNEL, payload);
+    await this.#broadcast.via.send(trx ?? this.#broadcast.db, OPENS_CHANNEL, payload);
     return true;
   }
 
