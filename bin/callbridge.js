@@ -29,7 +29,7 @@ function reexec() {
     );
     process.exit(1);
   }
-  // Node's own flags (npm start passes --max-semi-space-size) go along to the new Node.
+  // Node's own flags (npm start passes the garbage collector's, docs/CONFIGURATION.md) go along to the new Node.
   const child = spawn(node, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, [REEXEC_MARK]: '1' },
