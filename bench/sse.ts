@@ -8,7 +8,9 @@
  * each). Reference, measured in the same run: the event's own acknowledgement (the durable write),
  * which the stream can only follow. Every screen must get every change it subscribed to. The server
  * also reports its event-loop delay and GC pauses over the window (support/serve.ts), to tell its
- * pauses from the load generator's.
+ * pauses from the load generator's. A second reference tells this machine's share of the tail: the
+ * same bodies at the same pace, pinned the same way, to a bare Fastify route that stores nothing
+ * (support/bare-post-serve.ts), its acknowledgement p99.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request, type IncomingMessage } from 'node:http';
@@ -34,6 +36,55 @@ type Screen = { extension: string | null; received: number; latencies: Float64Ar
 function eventIndex(call: number, step: number): number {
   const wave = Math.floor(call / WAVE);
   return wave * 3 * WAVE + step * WAVE + (call % WAVE);
+}
+
+/** Calls `send(i)` for i < total at `rate` a second (checked every 2 ms) and waits for all of them. */
+async function paced(total: number, rate: number, send: (i: number) => Promise<void>): Promise<number> {
+  const inflight: Array<Promise<void>> = [];
+  const started = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+    for (; sent < due; sent++) inflight.push(send(sent));
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await Promise.all(inflight);
+  return (performance.now() - started) / 1000;
+}
+
+/** A POST of `body`; resolves once the whole answer is read, with its latency, or -1 for a failure. */
+function postEvent(url: string, key: string, agent: Agent, body: string, onSent?: (at: number) => void): Promise<number> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    onSent?.(started);
+    const req = request(`${url}/api/v1/events`, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200 || res.statusCode === 202 ? performance.now() - started : -1));
+    });
+    req.on('error', () => resolve(-1));
+    req.end(body);
+  });
+}
+
+/**
+ * The machine's share: the same bodies at the same pace to a bare route that stores nothing, with the
+ * server pinned as the real one was. Acknowledgement latencies, sorted.
+ */
+async function bareAcks(bodies: (n: number) => string, total: number, pinTo: string | undefined): Promise<Float64Array> {
+  const bare = await forkServer<{ url: string }>(new URL('./support/bare-post-serve.ts', import.meta.url), []);
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  try {
+    if (pinTo) pin(bare.pid, pinTo);
+    for (let n = 0; n < 600; n++) await postEvent(bare.url, 'none', agent, bodies(n));
+    const acks = new Float64Array(total);
+    await paced(total, RATE, async (n) => {
+      acks[n] = await postEvent(bare.url, 'none', agent, bodies(n));
+    });
+    return acks.sort();
+  } finally {
+    agent.destroy();
+    await bare.stop();
+  }
 }
 
 function percentile(sorted: ArrayLike<number>, p: number): number {
@@ -106,21 +157,11 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
 
     const acks: number[] = [];
     let failed = 0;
-    const post = (body: string, n: number) =>
-      new Promise<void>((resolve) => {
-        const started = performance.now();
-        if (n >= 0) sentAt[n] = started;
-        const req = request(`${url}/api/v1/events`, { method: 'POST', agent, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
-          res.resume();
-          res.on('end', () => {
-            if (res.statusCode !== 200 && res.statusCode !== 202) failed++;
-            acks.push(performance.now() - started);
-            resolve();
-          });
-        });
-        req.on('error', () => (failed++, resolve()));
-        req.end(body);
-      });
+    const post = async (body: string, n: number) => {
+      const ms = await postEvent(url, key, agent, body, (at) => n >= 0 && (sentAt[n] = at));
+      if (ms < 0) failed++;
+      else acks.push(ms);
+    };
     const base = Date.parse('2026-11-21T08:00:00Z');
     // Calls in waves of WAVE: a wave's calls ring, then are answered, then end, so a call's events are
     // WAVE events (a tenth of a second) apart and reach the server in order, as from a PBX.
@@ -149,7 +190,6 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
     for (const s of screens) s.received = 0;
 
     const expectedPer = new Map<string | null, number>([[null, total]]);
-    const inflight: Array<Promise<void>> = [];
     child.send('probe-start');
     // This process's own view too: its pauses delay reading the streams and count as latency.
     const clientLoop = monitorEventLoopDelay({ resolution: 1 });
@@ -157,19 +197,11 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
     const gcObserver = new PerformanceObserver((list) => clientGc.push(...list.getEntries().map((e) => e.duration)));
     clientLoop.enable();
     gcObserver.observe({ entryTypes: ['gc'] });
-    const started = performance.now();
-    let sent = 0;
-    while (sent < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE));
-      for (; sent < due; sent++) {
-        const e = event(sent);
-        expectedPer.set(e.extension, (expectedPer.get(e.extension) ?? 0) + 1);
-        inflight.push(post(e.body, e.n));
-      }
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    await Promise.all(inflight);
-    const sendSeconds = (performance.now() - started) / 1000;
+    const sendSeconds = await paced(total, RATE, (n) => {
+      const e = event(n);
+      expectedPer.set(e.extension, (expectedPer.get(e.extension) ?? 0) + 1);
+      return post(e.body, e.n);
+    });
     const probed = new Promise<unknown>((resolve) => child.on('message', (m) => (m as { probe?: unknown }).probe && resolve((m as { probe: unknown }).probe)));
     child.send('probe-stop');
     const server = await probed;
@@ -191,9 +223,13 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
     const missing = screens.reduce((n, s) => n + Math.max(0, expected(s) - s.received), 0);
     const p99 = percentile(latencies, 99);
     const ackP99 = percentile(ackSorted, 99);
+    for (const s of screens) s.close();
+    const bareSorted = await bareAcks((n) => event(n).body.replaceAll('"sse-', '"bare-'), total, pinned ? last : undefined);
+    const bareP99 = percentile(bareSorted, 99);
     const rows: BenchRow[] = [
       { figure: `event → SSE screen pop p99 at ${RATE.toLocaleString('en-US')} events/s`, value: p99, unit: 'ms', reference: 'the event acknowledged (p99)', referenceValue: ackP99, ratio: p99 / ackP99, target: '≤ 10 ms', met: p99 <= 10 && missing === 0 },
       { figure: 'event → SSE screen pop p50', value: percentile(latencies, 50), unit: 'ms', reference: 'the event acknowledged (p50)', referenceValue: percentile(ackSorted, 50), ratio: percentile(latencies, 50) / percentile(ackSorted, 50), target: '' },
+      { figure: `event acknowledged p99 at ${RATE.toLocaleString('en-US')} events/s`, value: ackP99, unit: 'ms', reference: 'bare Fastify POST route, same load and pinning (p99)', referenceValue: bareP99, ratio: ackP99 / bareP99, target: '' },
     ];
     return {
       rows,
@@ -212,6 +248,7 @@ export async function runSseBench(): Promise<{ rows: BenchRow[]; details: Record
         failedPosts: failed,
         latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99, max: latencies[latencies.length - 1] },
         ackMs: { p50: percentile(ackSorted, 50), p99: ackP99 },
+        bareRouteAckMs: { p50: percentile(bareSorted, 50), p90: percentile(bareSorted, 90), p99: bareP99, max: bareSorted[bareSorted.length - 1], failed: bareSorted.filter((x) => x < 0).length },
       },
     };
   } finally {
