@@ -12,8 +12,13 @@
  *   request and response) that decision sticks: every young object they point to then survives the
  *   minor GCs too, 1.7 MB each time, and each minor GC took 2.5–5 ms instead of 0.5 ms. HTTP lookups
  *   went from 63 % to 85–91 % of the bare route with the flag (docs/PERFORMANCE.md).
+ * - `--v8-pool-size=1`: V8's background work (concurrent marking, compiling) on one thread instead of
+ *   Node's default four. On a server with one or two cores, four of them take the core from the
+ *   thread that serves requests while they mark: the SSE benchmark (server pinned to one core) gave
+ *   screen pop p99 8.8–25 ms in five runs with one thread against 17.6–94.6 ms in eight with four,
+ *   alternating, while a bare route under the same load answered within 2–6 ms.
  */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8', '--no-allocation-site-pretenuring'];
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8', '--no-allocation-site-pretenuring', '--v8-pool-size=1'];
 
 /**
  * Node flags for the benchmark servers (the processes `ingest` and `sse` fork): the production flags
