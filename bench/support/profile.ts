@@ -15,8 +15,8 @@
  * - `--v8-pool-size=1`: V8's background work (concurrent marking, compiling) on one thread instead of
  *   Node's default four. On a server with one or two cores, four of them take the core from the
  *   thread that serves requests while they mark: the SSE benchmark (server pinned to one core) gave
- *   screen pop p99 8.8–25 ms in five runs with one thread against 17.6–94.6 ms in eight with four,
- *   alternating, while a bare route under the same load answered within 2–6 ms.
+ *   screen pop p99 a median of 12.9 ms over twelve runs with one thread against about 50 ms with
+ *   four, while a bare route under the same load answered within 2–6 ms.
  */
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8', '--no-allocation-site-pretenuring', '--v8-pool-size=1'];
 
