@@ -41,7 +41,8 @@ export function CrmCard() {
         <div className="preset-buttons" role="group" aria-label={t('crm.add')}>
           <span className="muted small">{t('crm.add')}</span>
           {PRESETS.map((p) => (
-            <button key={p.id} className="btn btn-small" type="button" onClick={() => setEditing({ connection: null, preset: p })}>
+            // Until the CRM types are here the editor could not fill in the preset (as on the sources page).
+            <button key={p.id} className="btn btn-small" type="button" onClick={() => setEditing({ connection: null, preset: p })} disabled={types.length === 0}>
               {p.title}
             </button>
           ))}
