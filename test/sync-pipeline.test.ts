@@ -4,6 +4,8 @@
  * the run and changes nothing.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { SourceSyncRepository } from '../src/storage/repositories/source-sync-repository.ts';
@@ -24,21 +26,43 @@ function csv(rows: number, version: number): string {
   return lines.join('\r\n');
 }
 
-/** A mapper that fails its `failAt`-th call (counted from arming), as a dying worker thread would. */
-function breakableMapper(inner: RecordMapper): RecordMapper & { arm(failAt: number): void } {
+/**
+ * A mapper that fails its `failAt`-th call (counted from arming), as a dying worker thread would;
+ * `staged` counts the batches its inner mapper's threads took to stage.
+ */
+function breakableMapper(inner: RecordMapper): RecordMapper & { arm(failAt: number): void; staged: number } {
   let calls = 0;
   let failAt = 0;
-  return {
+  const fail = () => failAt && ++calls === failAt;
+  const mapper: RecordMapper & { arm(failAt: number): void; staged: number } = {
+    staged: 0,
     arm(n) {
       calls = 0;
       failAt = n;
     },
     async map(sources, numbering) {
-      if (failAt && ++calls === failAt) throw new Error('The record mapper thread stopped (exit code 1)');
+      if (fail()) throw new Error('The record mapper thread stopped (exit code 1)');
       return inner.map(sources, numbering);
     },
     close: () => inner.close(),
   };
+  if (inner.stage && inner.finish) {
+    const { stage, finish } = { stage: inner.stage.bind(inner), finish: inner.finish.bind(inner) };
+    mapper.stage = (base, job) => {
+      if (fail()) return Promise.reject(new Error('The record mapper thread stopped (exit code 1)'));
+      const staged = stage(base, job);
+      if (staged) mapper.staged++;
+      return staged;
+    };
+    mapper.finish = finish;
+  }
+  return mapper;
+}
+
+/** The files in the store's scratch database directory (none where it has none). */
+function scratchFiles(h: ReturnType<typeof syncHarness>): string[] {
+  const dir = h.store().dialect.scratchDatabases?.dir;
+  return dir && existsSync(dir) ? readdirSync(dir) : [];
 }
 
 forEachDialect('sync pipeline', (dialect) => {
@@ -73,31 +97,40 @@ forEachDialect('sync pipeline', (dialect) => {
     });
   });
 
-  describe('a batch that cannot be prepared', () => {
-    const mapper = breakableMapper(inlineRecordMapper);
-    const h = syncHarness(dialect, { mapper });
+  for (const via of ['inline', 'threads'] as const) {
+    describe(`a batch that cannot be prepared (${via})`, () => {
+      const threads = createRecordMapper({ threads: 1, minBatch: 1 });
+      after(() => threads.close());
+      const mapper = breakableMapper(via === 'inline' ? inlineRecordMapper : threads);
+      const h = syncHarness(dialect, { mapper });
 
-    it('fails the run with its reason, keeps the last good data and leaves no staging behind; the next run succeeds', async () => {
-      server.body = csv(7_000, 1);
-      const id = await h.createSource('csv', { ...source, url: server.url('/phonebook.csv') });
-      assert.ok((await h.run(id)).ok);
-      const good = await h.synced(id);
-      server.body = csv(7_000, 3);
-      // The second batch fails while the third is being read.
-      mapper.arm(2);
-      const failed = await h.run(id);
-      assert.equal(failed.ok, false);
-      assert.match(failed.error ?? '', /.+/);
-      assert.deepEqual(await h.synced(id), good);
-      const db = h.store().dialect.db;
-      assert.equal((await db.selectFrom('source_staging').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n, 0);
-      assert.equal((await db.selectFrom('source_staging_numbers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n, 0);
-      mapper.arm(0);
-      const ok = await h.run(id);
-      assert.ok(ok.ok, ok.error ?? '');
-      assert.ok(ok.changed > 4_000, `changed ${ok.changed}`);
+      it('fails the run with its reason, keeps the last good data and leaves no staging behind; the next run succeeds', async () => {
+        server.body = csv(7_000, 1);
+        const id = await h.createSource('csv', { ...source, url: server.url('/phonebook.csv') });
+        assert.ok((await h.run(id)).ok);
+        // SQLite: the threads staged into scratch databases, which the run deleted.
+        assert.equal(mapper.staged > 0, via === 'threads' && h.store().dialect.scratchDatabases !== undefined);
+        assert.deepEqual(scratchFiles(h), []);
+        const good = await h.synced(id);
+        server.body = csv(7_000, 3);
+        // The second batch fails while the third is being read.
+        mapper.arm(2);
+        const failed = await h.run(id);
+        assert.equal(failed.ok, false);
+        assert.match(failed.error ?? '', /.+/);
+        assert.deepEqual(await h.synced(id), good);
+        const db = h.store().dialect.db;
+        assert.equal((await db.selectFrom('source_staging').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n, 0);
+        assert.equal((await db.selectFrom('source_staging_numbers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n, 0);
+        assert.deepEqual(scratchFiles(h), []);
+        mapper.arm(0);
+        const ok = await h.run(id);
+        assert.ok(ok.ok, ok.error ?? '');
+        assert.ok(ok.changed > 4_000, `changed ${ok.changed}`);
+        assert.deepEqual(scratchFiles(h), []);
+      });
     });
-  });
+  }
   describe('a large run', () => {
     const h = syncHarness(dialect, { mapper: inlineRecordMapper });
 
@@ -116,8 +149,10 @@ forEachDialect('sync pipeline', (dialect) => {
       }
     });
   });
-  describe('a re-sync by last run\'s hashes', () => {
-    const h = syncHarness(dialect, { mapper: inlineRecordMapper });
+  for (const via of ['inline', 'threads'] as const) describe(`a re-sync by last run's hashes (${via})`, () => {
+    const threads = createRecordMapper({ threads: 2, minBatch: 1 });
+    after(() => threads.close());
+    const h = syncHarness(dialect, { mapper: via === 'inline' ? inlineRecordMapper : threads });
     const fresh = syncHarness(dialect, { mapper: inlineRecordMapper });
     /** Rows `from`…`to`-1 but those in `gone`; rows in `changed` with another number; two rows of id C5 (a duplicate). */
     const rows = (to: number, changed: (i: number) => boolean, gone: (i: number) => boolean = () => false) => {
@@ -191,6 +226,20 @@ forEachDialect('sync pipeline', (dialect) => {
       assert.deepEqual(await counts(), [[['run-b', 2]], [['run-b', 2]]]);
       await repo.dropRun('run-b');
       assert.deepEqual(await counts(), [[], []]);
+    });
+
+    it('a new run of a source deletes the scratch databases a crashed run of it left, not those of others', async (t) => {
+      const dir = h.store().dialect.scratchDatabases?.dir;
+      if (!dir) return t.diagnostic('no scratch databases in this dialect');
+      const repo = new SourceSyncRepository(h.store().dialect);
+      const sourceId = await h.createSource('csv', { ...source, url: server.url('/phonebook.csv') });
+      const mine = `${repo.scratchBase(sourceId, 'crashed-run')}.0.db`;
+      const others = `${repo.scratchBase('another-source', 'its-run')}.0.db`;
+      writeFileSync(mine, 'left by a kill -9');
+      writeFileSync(others, 'in use');
+      await repo.clearStaging(sourceId);
+      assert.deepEqual(scratchFiles(h), [basename(others)]);
+      rmSync(others);
     });
   });
 });

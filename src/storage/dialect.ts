@@ -104,6 +104,19 @@ export interface StorageDialect {
    */
   readonly insertColumns?: (db: Kysely<any>, table: string, columns: ReadonlyArray<{ name: string; type: 'text' | 'integer' }>, values: unknown[][]) => Promise<void>;
   /**
+   * Scratch databases: files that another thread writes with its own connection and this store's
+   * connection then reads by attaching them under a schema name (SQLite: `ATTACH`). A sync run's
+   * record mapper threads stage into them, off the thread that serves requests, and the apply reads
+   * them in its transaction. `dir` is where the files go. Dialects without it (PostgreSQL, an
+   * in-memory SQLite store) stage on their own connection.
+   */
+  readonly scratchDatabases?: {
+    readonly dir: string;
+    /** Outside any transaction. `name` must be a plain identifier. */
+    attach(name: string, file: string): Promise<void>;
+    detach(name: string): Promise<void>;
+  };
+  /**
    * Messages to every process serving from this store, this one included: a message sent on a
    * transaction reaches them once that transaction commits, never if it rolls back, in commit order
    * (PostgreSQL: NOTIFY and LISTEN). For what must reach whichever instance holds a client but is not

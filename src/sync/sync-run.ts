@@ -13,7 +13,7 @@ import type { NumberingSettings } from '../core/phone-numbers/phone-number.ts';
 import { HashedRun, SEEN, sortBatch, type SortedBatch, type StageItem } from '../core/sync/sort-batch.ts';
 import { ReportBuilder, type SyncReport } from '../core/sync/sync-report.ts';
 import { hashFingerprint, hashSource, type PreparedRecord, type SourceFields } from '../core/sync/synced-contact.ts';
-import type { SourceSyncRepository } from '../storage/repositories/source-sync-repository.ts';
+import type { SourceSyncRepository, StageResult } from '../storage/repositories/source-sync-repository.ts';
 import type { SourceRecord } from '../storage/repositories/sources-repository.ts';
 import { inlineRecordMapper, type RecordMapper } from './record-mapper.ts';
 import { RunStopped } from './sync-failure.ts';
@@ -44,6 +44,10 @@ const PIPELINE = 3;
 export async function executeRun(repo: SourceSyncRepository, input: RunInput, report: ReportBuilder): Promise<SyncReport> {
   const { source, runId, signal } = input;
   await repo.clearStaging(source.id);
+  // Where mapper threads stage too: their scratch databases' base path, and the files once finished.
+  let scratch: string | null = null;
+  let scratchFiles: string[] = [];
+  const mapper = input.mapper ?? inlineRecordMapper;
   try {
     const run = await input.type.open(input.options, {
       signal,
@@ -74,13 +78,13 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
     }
     const numbering = input.numbering;
     const numberingKey = `${numbering.defaultCountry}/${numbering.areaCode ?? ''}`;
-    const mapper = input.mapper ?? inlineRecordMapper;
+    scratch = mapper.stage && mapper.finish ? repo.scratchBase(source.id, runId) : null;
     // Each batch's staging, chained after the one before it.
     let staging: Promise<void> = Promise.resolve();
     const inFlight: Array<Promise<void>> = [];
     let failed: { err: unknown } | undefined;
-    const stageBatch = async (sorted: SortedBatch, prepared: Promise<PreparedRecord[]>, lastContacts?: Map<string, string>) => {
-      const staged = await repo.stage(source.id, runId, sorted, await prepared, lastContacts);
+    const stageBatch = async (sorted: SortedBatch, result: Promise<StageResult>) => {
+      const staged = await result;
       counts.added += staged.added;
       counts.changed += staged.changed;
       counts.unchanged += sorted.unchanged;
@@ -96,10 +100,19 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
       const last = byHash ? await repo.lastRecords(source.id, [...new Set(batch.map((i) => i.recordId))]) : undefined;
       const sorted = sortBatch(batch, seen, byHash && last ? byHash.view(last.hashes) : known);
       batch = [];
-      const prepared = prepare(mapper, sorted, numbering);
+      const { records, removals } = await repo.stagingInput(source.id, sorted, last?.contactIds);
+      // Prepared and staged by a mapper thread into its scratch database where it takes the batch;
+      // else prepared (on a thread or here) and staged on the store's connection. Removals always are.
+      const there = scratch ? (mapper.stage?.(scratch, { runId, sourceId: source.id, numbering, records, sources: sorted.records.map((r) => r.source) }) ?? null) : null;
+      const prepared = there ? Promise.resolve([]) : prepare(mapper, sorted, numbering);
       // A batch whose staging never starts (an earlier one failed) must not leave a rejection unhandled.
       prepared.catch(() => {});
-      staging = staging.then(() => stageBatch(sorted, prepared, last?.contactIds));
+      there?.catch(() => {});
+      const result = async (): Promise<StageResult> => {
+        const here = await repo.stage(source.id, runId, there ? [] : records, await prepared, removals);
+        return there ? merged(here, await there) : here;
+      };
+      staging = staging.then(() => stageBatch(sorted, result()));
       // Pacing only; a failed batch fails every later one through the chain and stops the reading here.
       inFlight.push(staging.catch((err: unknown) => void (failed ??= { err })));
       if (inFlight.length >= PIPELINE) await inFlight.shift();
@@ -138,6 +151,7 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
     } finally {
       // Nothing may still write staging rows once the run is over (dropRun follows).
       await staging.catch(() => {});
+      if (scratch) scratchFiles = await mapper.finish!(scratch);
     }
     if (signal.aborted) throw signal.reason;
     if (run.full) {
@@ -157,10 +171,12 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
       nextRunAt: input.nextRunAt(Date.now()),
       staged: { added: counts.added, changed: counts.changed, removed: removedStaged },
       report: (removed) => (final = report.done({ ...counts, removed })),
-    });
+    }, scratchFiles);
     return final!;
   } finally {
-    await repo.dropRun(runId).catch(() => {});
+    // A run that failed before its batches finished: the threads close their files first.
+    if (scratch && !scratchFiles.length) scratchFiles = await mapper.finish!(scratch).catch(() => []);
+    await repo.dropRun(runId, scratchFiles).catch(() => {});
   }
 }
 
@@ -181,6 +197,11 @@ function unmarked(known: ReadonlyMap<string, string>): Map<string, string> {
   const missing = new Map<string, string>();
   for (const [id, hash] of known) if (hash !== SEEN) missing.set(id, hash);
   return missing;
+}
+
+/** What two parts of a batch staged, together. */
+function merged(a: StageResult, b: StageResult): StageResult {
+  return { added: a.added + b.added, changed: a.changed + b.changed, removed: a.removed + b.removed, refused: [...a.refused, ...b.refused] };
 }
 
 /** The batch's new and changed records prepared, one per `sorted.records` entry (unreadable ones refused as they are). */

@@ -22,7 +22,23 @@ export type ApplyInput = {
   staged: { added: number; changed: number; removed: number };
   /** Builds the stored report once the number of removed records is known. */
   report(removed: number): object;
+  /**
+   * Attached scratch databases that hold more of the run's staged rows, beside the staging tables of
+   * this connection (SourceSyncRepository.apply).
+   */
+  scratchSchemas: readonly string[];
 };
+
+/**
+ * The staging tables of one place a run staged in: this connection's (no schema) or an attached
+ * scratch database's. The names are typed as the unqualified tables: Kysely reads `schema.table`.
+ */
+type Place = { rows: 'source_staging as s'; numbers: 'source_staging_numbers as n' };
+const place = (schema: string | null): Place =>
+  (schema === null
+    ? { rows: 'source_staging as s', numbers: 'source_staging_numbers as n' }
+    : { rows: `${schema}.source_staging as s`, numbers: `${schema}.source_staging_numbers as n` }) as Place;
+const places = (input: ApplyInput): Place[] => [place(null), ...input.scratchSchemas.map(place)];
 
 /** Above this many changed contacts, the change feed gets one RELOAD_TENANT entry instead of one per contact. */
 const FEED_PER_CONTACT_MAX = 20_000;
@@ -44,18 +60,20 @@ export function applyRun(db: Kysely<Database>, input: ApplyInput): Promise<numbe
     const tenant = sql<string>`cast(${tenantId} as text)`;
     const { added, changed } = input.staged;
     const perContact = added + changed + input.staged.removed <= FEED_PER_CONTACT_MAX;
-    const removed = input.staged.removed > 0 ? await removeGone(trx, input, tenant, perContact) : 0;
-    const staged = (status: string[]) => trx.selectFrom('source_staging as s').where('s.run_id', '=', runId).where('s.status', 'in', status);
-
-    if (changed > 0) await updateChanged(trx, input);
-    if (added > 0) await insertAdded(trx, input, tenant);
-    if (added + changed > 0) {
-      await trx
-        .insertInto('contact_numbers')
-        .columns(['contact_id', 'position', 'tenant_id', 'raw', 'e164', 'type', 'switchboard'])
-        .expression(trx.selectFrom('source_staging_numbers as n').where('n.run_id', '=', runId).select(['n.contact_id', 'n.position', tenant.as('tenant_id'), 'n.raw', 'n.e164', 'n.type', 'n.switchboard']))
-        .execute();
-      if (perContact) await trx.insertInto('contact_changes').columns(['tenant_id', 'contact_id']).expression(staged(['added', 'changed']).select([tenant.as('tenant_id'), 's.contact_id'])).execute();
+    let removed = 0;
+    for (const at of places(input)) {
+      const staged = (status: string[]) => trx.selectFrom(at.rows).where('s.run_id', '=', runId).where('s.status', 'in', status);
+      if (input.staged.removed > 0) removed += await removeGone(trx, input, at, tenant, perContact);
+      if (changed > 0) await updateChanged(trx, input, at);
+      if (added > 0) await insertAdded(trx, input, at, tenant);
+      if (added + changed > 0) {
+        await trx
+          .insertInto('contact_numbers')
+          .columns(['contact_id', 'position', 'tenant_id', 'raw', 'e164', 'type', 'switchboard'])
+          .expression(trx.selectFrom(at.numbers).where('n.run_id', '=', runId).select(['n.contact_id', 'n.position', tenant.as('tenant_id'), 'n.raw', 'n.e164', 'n.type', 'n.switchboard']))
+          .execute();
+        if (perContact) await trx.insertInto('contact_changes').columns(['tenant_id', 'contact_id']).expression(staged(['added', 'changed']).select([tenant.as('tenant_id'), 's.contact_id'])).execute();
+      }
     }
     if (!perContact) await trx.insertInto('contact_changes').values({ tenant_id: tenantId, contact_id: RELOAD_TENANT }).execute();
 
@@ -81,12 +99,12 @@ export function applyRun(db: Kysely<Database>, input: ApplyInput): Promise<numbe
 }
 
 /** Changed records: their contacts updated in place (same id), numbers dropped (re-inserted with the added ones), new hashes. */
-async function updateChanged(trx: Transaction<Database>, input: ApplyInput): Promise<void> {
+async function updateChanged(trx: Transaction<Database>, input: ApplyInput, at: Place): Promise<void> {
   const { sourceId, runId, now } = input;
-  const staged = (status: string[]) => trx.selectFrom('source_staging as s').where('s.run_id', '=', runId).where('s.status', 'in', status);
+  const staged = (status: string[]) => trx.selectFrom(at.rows).where('s.run_id', '=', runId).where('s.status', 'in', status);
   await trx
     .updateTable('contacts')
-    .from('source_staging as s')
+    .from(at.rows)
     .set((eb) => ({
       kind: sql<string>`${eb.ref('s.kind')}`,
       name: sql<string>`${eb.ref('s.name')}`,
@@ -103,7 +121,7 @@ async function updateChanged(trx: Transaction<Database>, input: ApplyInput): Pro
   await trx.deleteFrom('contact_numbers').where('contact_id', 'in', staged(['changed']).select('s.contact_id')).execute();
   await trx
     .updateTable('source_records')
-    .from('source_staging as s')
+    .from(at.rows)
     .set((eb) => ({ hash: eb.ref('s.hash') }))
     .where('source_records.source_id', '=', sourceId)
     .whereRef('source_records.record_id', '=', 's.record_id')
@@ -113,9 +131,9 @@ async function updateChanged(trx: Transaction<Database>, input: ApplyInput): Pro
 }
 
 /** Added records: new contacts and their record rows (their numbers go in with the changed ones'). */
-async function insertAdded(trx: Transaction<Database>, input: ApplyInput, tenant: ReturnType<typeof sql<string>>): Promise<void> {
+async function insertAdded(trx: Transaction<Database>, input: ApplyInput, at: Place, tenant: ReturnType<typeof sql<string>>): Promise<void> {
   const { runId, now } = input;
-  const staged = (status: string[]) => trx.selectFrom('source_staging as s').where('s.run_id', '=', runId).where('s.status', 'in', status);
+  const staged = (status: string[]) => trx.selectFrom(at.rows).where('s.run_id', '=', runId).where('s.status', 'in', status);
   await trx
     .insertInto('contacts')
     .columns(['id', 'tenant_id', 'owner_user_id', 'kind', 'name', 'company', 'emails', 'notes', 'origin', 'source_id', 'source_record_id', 'forwarding_target', 'search_text', 'created_at', 'updated_at'])
@@ -131,9 +149,9 @@ async function insertAdded(trx: Transaction<Database>, input: ApplyInput, tenant
 }
 
 /** Deletes the contacts of the records staged as removed (gone from a full run, or removed by an incremental one). */
-async function removeGone(trx: Transaction<Database>, input: ApplyInput, tenant: ReturnType<typeof sql<string>>, perContact: boolean): Promise<number> {
+async function removeGone(trx: Transaction<Database>, input: ApplyInput, at: Place, tenant: ReturnType<typeof sql<string>>, perContact: boolean): Promise<number> {
   const { sourceId, runId, tenantId } = input;
-  const gone = trx.selectFrom('source_staging as s').where('s.run_id', '=', runId).where('s.status', '=', 'removed');
+  const gone = trx.selectFrom(at.rows).where('s.run_id', '=', runId).where('s.status', '=', 'removed');
   if (perContact) await trx.insertInto('contact_changes').columns(['tenant_id', 'contact_id']).expression(gone.select([tenant.as('tenant_id'), 's.contact_id'])).execute();
   const deleted = await trx.deleteFrom('contacts').where('tenant_id', '=', tenantId).where('origin', '=', 'synced').where('id', 'in', gone.select('s.contact_id')).executeTakeFirst();
   await trx.deleteFrom('source_records').where('source_id', '=', sourceId).where('record_id', 'in', gone.select('s.record_id')).execute();

@@ -9,24 +9,19 @@
  * Correctness rests on the run's lease: while a run holds it, no other run writes this source's
  * `source_records`, so what the run read at its start is what the apply will see.
  */
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
-import { uuidv7 } from '../../core/ids.ts';
 import { HASH_KEY_CHARS, KnownRecords } from '../../core/sync/known-records.ts';
 import type { SortedBatch } from '../../core/sync/sort-batch.ts';
 import { HASH_CHARS, type PreparedRecord } from '../../core/sync/synced-contact.ts';
 import type { StorageDialect } from '../dialect.ts';
-import type { Database, SourceStagingNumberTable, SourceStagingTable } from '../schema.ts';
+import type { Database } from '../schema.ts';
 import { applyRun, type ApplyInput } from './source-apply.ts';
+import { STAGING_COLUMNS, stagingRows, TYPED_COLUMNS, type StageResult, type StagingRecord, type StagingRemoval, type StagingTable } from './staging-rows.ts';
 
 export { LeaseLostError, type ApplyInput } from './source-apply.ts';
-
-export type StageResult = {
-  added: number;
-  changed: number;
-  removed: number;
-  /** New or changed records that cannot become contacts (unreadable, or mapping refused them). */
-  refused: Array<{ recordId: string; line: number | null; reason: string }>;
-};
+export type { StageResult, StagingRecord, StagingRemoval } from './staging-rows.ts';
 
 /** Rows per page when reading all of a source's records. */
 const PAGE = 20_000;
@@ -36,20 +31,6 @@ const ROWS_PER_INSERT = 1_000;
 
 /** Bound values SQLite allows per statement (PostgreSQL allows 65,535): the inserts fill them. */
 const MAX_PARAMETERS = 32_766;
-
-type StagingTable = 'source_staging' | 'source_staging_numbers';
-
-const STAGING_COLUMNS: { [T in StagingTable]: ReadonlyArray<keyof Database[T]> } = {
-  source_staging: ['run_id', 'record_id', 'source_id', 'status', 'hash', 'contact_id', 'kind', 'name', 'company', 'emails', 'notes', 'search_text'],
-  source_staging_numbers: ['run_id', 'contact_id', 'position', 'raw', 'e164', 'type', 'switchboard'],
-};
-
-/** The staging columns with their SQL types, for `insertColumns` (the integers are the numbers' position and switchboard flag). */
-const typed = (columns: ReadonlyArray<string>) => columns.map((name) => ({ name, type: name === 'position' || name === 'switchboard' ? ('integer' as const) : ('text' as const) }));
-const TYPED_COLUMNS: Record<StagingTable, ReadonlyArray<{ name: string; type: 'text' | 'integer' }>> = {
-  source_staging: typed(STAGING_COLUMNS.source_staging),
-  source_staging_numbers: typed(STAGING_COLUMNS.source_staging_numbers),
-};
 
 /**
  * Where the dialect has connection scratch (SQLite: one connection per store), the staging tables
@@ -73,6 +54,7 @@ export class SourceSyncRepository {
   #insertColumns: StorageDialect['insertColumns'];
   #compiled = new Map<string, string>();
   #scratch: boolean;
+  #scratchDatabases: StorageDialect['scratchDatabases'];
 
   /**
    * Records per staged batch. An in-process database (SQLite): the batches share the heap with
@@ -83,7 +65,8 @@ export class SourceSyncRepository {
    */
   readonly batchSize: number;
 
-  constructor(dialect: Pick<StorageDialect, 'db' | 'analyze' | 'insertColumns' | 'capabilities'>) {
+  constructor(dialect: Pick<StorageDialect, 'db' | 'analyze' | 'insertColumns' | 'capabilities' | 'scratchDatabases'>) {
+    this.#scratchDatabases = dialect.scratchDatabases;
     this.batchSize = dialect.capabilities.inProcess ? 500 : 2_000;
     this.#scratch = dialect.capabilities.connectionScratch;
     this.#db = dialect.db;
@@ -91,8 +74,10 @@ export class SourceSyncRepository {
     this.#insertColumns = dialect.insertColumns;
   }
 
-  /** Removes what runs of this source left behind (a crash, a kill -9). */
+  /** Removes what runs of this source left behind (a crash, a kill -9), their scratch databases too. */
   async clearStaging(sourceId: string): Promise<void> {
+    const dir = this.#scratchDatabases?.dir;
+    if (dir) for (const name of readdirOrNone(dir)) if (name.startsWith(`${sourceId}.`)) rmSync(join(dir, name), { force: true });
     const runs = this.#db.selectFrom('source_staging').select('run_id').where('source_id', '=', sourceId);
     await this.#db.deleteFrom('source_staging_numbers').where('run_id', 'in', runs).execute();
     await this.#db.deleteFrom('source_staging').where('source_id', '=', sourceId).execute();
@@ -187,12 +172,25 @@ export class SourceSyncRepository {
   }
 
   /**
+   * Where the dialect has scratch databases: the path a run's record mapper threads name their
+   * scratch files after (`<base>.<thread>.db`, sync/record-mapper.ts); null otherwise. The files are
+   * the run's until `dropRun` deletes them; `clearStaging` deletes what a crash left.
+   */
+  scratchBase(sourceId: string, runId: string): string | null {
+    const dir = this.#scratchDatabases?.dir;
+    if (!dir) return null;
+    mkdirSync(dir, { recursive: true });
+    return join(dir, `${sourceId}.${runId}`);
+  }
+
+  /**
    * Removes a run's staging rows. With connection scratch (SQLite's temporary staging tables, only
    * this process's runs write them), a table that holds this run's rows alone is emptied whole,
    * which SQLite does without visiting each row (a 1M-row import: 2 s → 0.1 s); the check and the
    * delete share a transaction, so another run's batch cannot slip in between.
    */
-  async dropRun(runId: string): Promise<void> {
+  async dropRun(runId: string, scratchFiles: readonly string[] = []): Promise<void> {
+    for (const file of scratchFiles) rmSync(file, { force: true });
     await this.#db.transaction().execute(async (trx) => {
       for (const table of ['source_staging_numbers', 'source_staging'] as const) {
         const alone = this.#scratch && !(await trx.selectFrom(table).select('run_id').where('run_id', '!=', runId).limit(1).executeTakeFirst());
@@ -202,38 +200,32 @@ export class SourceSyncRepository {
   }
 
   /**
-   * Stages one sorted batch (core sortBatch): its new and changed records as `prepared` (one per
-   * `batch.records` entry, in order) and its removed ones. A changed record keeps its contact's id:
-   * from `lastContacts` (record id → contact id, `lastRecords`) when the caller has them, else looked up.
+   * What staging one sorted batch (core sortBatch) needs besides its prepared records: each new or
+   * changed record with what last run delivered under its id, and the removals. A changed record
+   * keeps its contact's id: from `lastContacts` (record id → contact id, `lastRecords`) when the
+   * caller has them, else looked up.
    */
-  async stage(sourceId: string, runId: string, batch: SortedBatch, prepared: readonly PreparedRecord[], lastContacts?: ReadonlyMap<string, string>): Promise<StageResult> {
-    const result: StageResult = { added: 0, changed: 0, removed: 0, refused: [] };
-    if (batch.records.length === 0 && batch.removed.length === 0) return result;
-    const contactIds = lastContacts ?? (await this.#contactIds(sourceId, [...batch.was.keys()]));
-    const rows: SourceStagingTable[] = [];
-    const numbers: SourceStagingNumberTable[] = [];
+  async stagingInput(sourceId: string, batch: SortedBatch, lastContacts?: ReadonlyMap<string, string>): Promise<{ records: StagingRecord[]; removals: StagingRemoval[] }> {
+    const contactIds = lastContacts ?? (batch.was.size ? await this.#contactIds(sourceId, [...batch.was.keys()]) : new Map<string, string>());
+    const was = (recordId: string) => {
+      const contactId = contactIds.get(recordId);
+      return contactId === undefined ? undefined : { contactId, hash: batch.was.get(recordId)! };
+    };
+    const removals: StagingRemoval[] = [];
     for (const item of batch.removed) {
-      const wasContact = contactIds.get(item.recordId);
-      if (wasContact) rows.push(removedRow(runId, sourceId, item.recordId, wasContact, batch.was.get(item.recordId)!));
+      const w = was(item.recordId);
+      if (w) removals.push({ recordId: item.recordId, ...w });
     }
-    batch.records.forEach((item, i) => {
-      const wasContact = contactIds.get(item.recordId);
-      const p = prepared[i];
-      if (!p.ok) {
-        result.refused.push({ recordId: item.recordId, line: item.line, reason: p.reason });
-        // What the source delivered last time cannot be a contact any more: it goes, as a record
-        // missing from the source would.
-        if (wasContact) rows.push(removedRow(runId, sourceId, item.recordId, wasContact, batch.was.get(item.recordId)!));
-        return;
-      }
-      const contactId = wasContact ?? uuidv7();
-      rows.push({
-        run_id: runId, record_id: item.recordId, source_id: sourceId, status: wasContact ? 'changed' : 'added', hash: item.hash, contact_id: contactId,
-        kind: p.kind, name: p.name, company: p.company, emails: p.emails, notes: p.notes, search_text: p.searchText,
-      });
-      p.numbers.forEach((n, position) => numbers.push({ run_id: runId, contact_id: contactId, position, raw: n.raw, e164: n.e164, type: n.type, switchboard: n.switchboard ? 1 : 0 }));
-    });
-    for (const r of rows) result[r.status as 'added' | 'changed' | 'removed']++;
+    return { records: batch.records.map((r) => ({ recordId: r.recordId, line: r.line, hash: r.hash, was: was(r.recordId) })), removals };
+  }
+
+  /**
+   * Stages new and changed records as `prepared` (one per record, in order) and removals on this
+   * store's connection, in one transaction.
+   */
+  async stage(sourceId: string, runId: string, records: readonly StagingRecord[], prepared: readonly PreparedRecord[], removals: readonly StagingRemoval[]): Promise<StageResult> {
+    const { rows, numbers, result } = stagingRows(runId, sourceId, records, prepared, removals);
+    if (rows.length === 0) return result;
     // One transaction per batch: one commit instead of one per statement.
     await this.#db.transaction().execute(async (trx) => {
       await this.#insert('source_staging', rows, trx);
@@ -248,7 +240,8 @@ export class SourceSyncRepository {
    */
   async stageMissing(sourceId: string, runId: string, missing: ReadonlyMap<string, string>): Promise<number> {
     const contactIds = await this.#contactIds(sourceId, [...missing.keys()]);
-    await this.#insert('source_staging', [...missing].filter(([id]) => contactIds.has(id)).map(([id, hash]) => removedRow(runId, sourceId, id, contactIds.get(id)!, hash)));
+    const removals = [...missing].filter(([id]) => contactIds.has(id)).map(([recordId, hash]) => ({ recordId, contactId: contactIds.get(recordId)!, hash }));
+    await this.stage(sourceId, runId, [], [], removals);
     return missing.size;
   }
 
@@ -291,11 +284,26 @@ export class SourceSyncRepository {
 
   /**
    * Applies the staged run in one transaction and records the success on the source (state, report,
-   * next run, lease freed). Returns the number of removed contacts. Throws LeaseLostError, changing
-   * nothing, when the run no longer holds the source's lease.
+   * next run, lease freed), the rows staged on this store's connection and those in `scratchFiles`
+   * (scratch databases the run's mapper threads wrote, `scratchBase`). Returns the number of removed
+   * contacts. Throws LeaseLostError, changing nothing, when the run no longer holds the source's lease.
    */
-  async apply(input: ApplyInput): Promise<number> {
-    const removed = await applyRun(this.#db, input);
+  async apply(input: Omit<ApplyInput, 'scratchSchemas'>, scratchFiles: readonly string[] = []): Promise<number> {
+    const scratch = this.#scratchDatabases;
+    if (scratchFiles.length && !scratch) throw new Error('this store has no scratch databases');
+    const schemas: string[] = [];
+    let removed: number;
+    try {
+      for (const [i, file] of scratchFiles.entries()) {
+        // Unique per run: another run's apply may attach its own between these statements.
+        const name = `scratch_${input.runId.replace(/\W/g, '')}_${i}`;
+        await scratch!.attach(name, file);
+        schemas.push(name);
+      }
+      removed = await applyRun(this.#db, { ...input, scratchSchemas: schemas });
+    } finally {
+      for (const name of schemas) await scratch!.detach(name);
+    }
     const { added, changed } = input.staged;
     // After the commit; a failure here changes nothing the run did.
     if (this.#analyze && added + changed + input.staged.removed >= ANALYZE_AFTER) await this.#analyze(['contacts', 'contact_numbers', 'source_records']).catch(() => {});
@@ -303,6 +311,11 @@ export class SourceSyncRepository {
   }
 }
 
-function removedRow(runId: string, sourceId: string, recordId: string, contactId: string, hash: string): SourceStagingTable {
-  return { run_id: runId, record_id: recordId, source_id: sourceId, status: 'removed', hash, contact_id: contactId, kind: null, name: null, company: null, emails: null, notes: null, search_text: null };
+/** The names in a directory, none when it does not exist. */
+function readdirOrNone(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }

@@ -73,6 +73,21 @@ export function createSqliteDialect(options: SqliteOptions): StorageDialect {
       if (!driver) throw new Error('SQLite store used before it was opened');
       return driver.connection.executeSync(query);
     },
+    // Beside the database file (the same disk; the temp dir may be memory), made when first used.
+    scratchDatabases:
+      options.file === ':memory:'
+        ? undefined
+        : {
+            dir: `${options.file}.scratch`,
+            async attach(name, file) {
+              if (!/^\w+$/.test(name)) throw new Error(`not a schema name: ${name}`);
+              await sql`attach database ${file} as ${sql.raw(name)}`.execute(db);
+            },
+            async detach(name) {
+              if (!/^\w+$/.test(name)) throw new Error(`not a schema name: ${name}`);
+              await sql`detach database ${sql.raw(name)}`.execute(db);
+            },
+          },
     async ping() {
       await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
     },
