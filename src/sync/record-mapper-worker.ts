@@ -57,11 +57,10 @@ function handle(request: MapRequest): MapResponse {
   const { rows, numbers, result } = stagingRows(runId, sourceId, records, prepared, []);
   scratch.db.exec('begin');
   try {
-    for (const [table, list] of [['source_staging', rows], ['source_staging_numbers', numbers]] as const) {
-      const statement = scratch.insert[table];
-      const columns = TYPED_COLUMNS[table];
-      for (const row of list) statement.run(...columns.map((c) => (row as Record<string, string | number | null>)[c.name]));
-    }
+    // In STAGING_COLUMNS order, spelled out: a row's values gathered by column name cost an array each.
+    const { source_staging: insertRow, source_staging_numbers: insertNumber } = scratch.insert;
+    for (const r of rows) insertRow.run(r.run_id, r.record_id, r.source_id, r.status, r.hash, r.contact_id, r.kind, r.name, r.company, r.emails, r.notes, r.search_text);
+    for (const n of numbers) insertNumber.run(n.run_id, n.contact_id, n.position, n.raw, n.e164, n.type, n.switchboard);
     scratch.db.exec('commit');
   } catch (err) {
     scratch.db.exec('rollback');
