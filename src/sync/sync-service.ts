@@ -11,7 +11,7 @@ import { ReportBuilder, type SyncReport } from '../core/sync/sync-report.ts';
 import { isSyncInterval, nextRunAt } from '../core/sync/sync-interval.ts';
 import type { TenantSettingsCache } from '../journal/tenant-settings.ts';
 import type { SecretBox } from '../storage/secret-box.ts';
-import { SourceSyncRepository } from '../storage/repositories/source-sync-repository.ts';
+import { SourceSyncRepository, type ApplySlices } from '../storage/repositories/source-sync-repository.ts';
 import type { SourceRecord } from '../storage/repositories/sources-repository.ts';
 import type { Store } from '../storage/store.ts';
 import { SafeDispatchers } from '../delivery/safe-dispatcher.ts';
@@ -43,6 +43,8 @@ export type SyncServiceOptions = {
   maxScheduled?: number;
   /** Prepares new and changed records; by default on worker threads (createRecordMapper). */
   mapper?: RecordMapper;
+  /** How an in-process database's apply slices its statements (SourceSyncRepository; null: not at all). */
+  applySlices?: ApplySlices | null;
 };
 
 /** A run going on in this process. */
@@ -51,7 +53,7 @@ export type ActiveRun = { runId: string; sourceId: string; trigger: string; star
 export type StartResult = { ok: true; run: ActiveRun } | { ok: false; reason: 'not_found' | 'running' };
 
 export class SyncService {
-  #o: Required<Omit<SyncServiceOptions, 'phonebook' | 'fetch' | 'mapper'>> & Pick<SyncServiceOptions, 'phonebook' | 'fetch'>;
+  #o: Required<Omit<SyncServiceOptions, 'phonebook' | 'fetch' | 'mapper' | 'applySlices'>> & Pick<SyncServiceOptions, 'phonebook' | 'fetch'>;
   // Readers set their own total timeouts; the dispatcher's bound how long a silent server may keep a
   // connection (the engine's idle watchdog is 120 s).
   #dispatchers = new SafeDispatchers({ connectMs: 10_000, totalMs: 120_000 });
@@ -72,7 +74,7 @@ export class SyncService {
       maxScheduled: 2,
       ...options,
     };
-    this.#repo = new SourceSyncRepository(options.store.dialect);
+    this.#repo = new SourceSyncRepository(options.store.dialect, { applySlices: options.applySlices });
     // Its threads start with the first large batch and end with stop() (a later run starts them again).
     this.#mapper = options.mapper ?? createRecordMapper();
   }

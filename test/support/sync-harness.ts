@@ -11,6 +11,7 @@ import { directorySourceType } from '../../src/connectors/directory/registry.ts'
 import { TenantSettingsCache } from '../../src/journal/tenant-settings.ts';
 import { SecretBox } from '../../src/storage/secret-box.ts';
 import type { Store } from '../../src/storage/store.ts';
+import type { ApplySlices } from '../../src/storage/repositories/source-sync-repository.ts';
 import type { RecordMapper } from '../../src/sync/record-mapper.ts';
 import { SyncService } from '../../src/sync/sync-service.ts';
 import type { TestDialect } from './databases.ts';
@@ -31,8 +32,11 @@ async function runReport(sync: SyncService, sourceId: string) {
   return started.run.done;
 }
 
-/** `mapper`: how new and changed records are prepared (the service's default: worker threads for large batches). */
-export function syncHarness(dialect: TestDialect, options: { mapper?: RecordMapper } = {}): SyncHarness {
+/**
+ * `mapper`: how new and changed records are prepared (the service's default: worker threads for large
+ * batches); `applySlices`: how the apply slices its statements (SourceSyncRepository).
+ */
+export function syncHarness(dialect: TestDialect, options: { mapper?: RecordMapper; applySlices?: ApplySlices | null } = {}): SyncHarness {
   let store: Store;
   let sync: SyncService;
   const secrets = new SecretBox(randomBytes(32));
@@ -40,7 +44,7 @@ export function syncHarness(dialect: TestDialect, options: { mapper?: RecordMapp
     store = await dialect.open();
     await bootstrap(store, 'DE');
     await store.tenants.update('default', { deliveryAllowList: ['127.0.0.1'] }, new Date().toISOString());
-    sync = new SyncService({ store, secrets, settings: new TenantSettingsCache(store), mapper: options.mapper });
+    sync = new SyncService({ store, secrets, settings: new TenantSettingsCache(store), mapper: options.mapper, applySlices: options.applySlices });
   });
   after(async () => {
     await sync.stop();

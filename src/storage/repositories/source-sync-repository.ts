@@ -10,6 +10,7 @@
  * `source_records`, so what the run read at its start is what the apply will see.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { HASH_KEY_CHARS, KnownRecords } from '../../core/sync/known-records.ts';
@@ -17,10 +18,10 @@ import type { SortedBatch } from '../../core/sync/sort-batch.ts';
 import { HASH_CHARS, type PreparedRecord } from '../../core/sync/synced-contact.ts';
 import type { StorageDialect } from '../dialect.ts';
 import type { Database } from '../schema.ts';
-import { applyRun, type ApplyInput } from './source-apply.ts';
+import { applyRun, type ApplyInput, type ApplySlices } from './source-apply.ts';
 import { STAGING_COLUMNS, stagingRows, TYPED_COLUMNS, type StageResult, type StagingRecord, type StagingRemoval, type StagingTable } from './staging-rows.ts';
 
-export { LeaseLostError, type ApplyInput } from './source-apply.ts';
+export { LeaseLostError, type ApplyInput, type ApplySlices } from './source-apply.ts';
 export type { StageResult, StagingRecord, StagingRemoval } from './staging-rows.ts';
 
 /** Rows per page when reading all of a source's records. */
@@ -45,6 +46,13 @@ export async function useScratchStaging(db: Kysely<Database>): Promise<void> {
   }
 }
 
+/**
+ * How an in-process database's apply slices its statements (ApplyInput.slices): 2,000 staged rows
+ * first, then slices of about 50 ms each; a million-row import's single statements held the event
+ * loop for seconds.
+ */
+const APPLY_SLICES: ApplySlices = { rows: 2_000, targetMs: 50 };
+
 /** A run that staged at least this many added, changed or removed records refreshes the planner's statistics after applying. */
 const ANALYZE_AFTER = 10_000;
 
@@ -55,6 +63,12 @@ export class SourceSyncRepository {
   #compiled = new Map<string, string>();
   #scratch: boolean;
   #scratchDatabases: StorageDialect['scratchDatabases'];
+  #applySlices: ApplySlices | undefined;
+  /**
+   * Between two pages of a long read: an in-process database's statements run on this thread, and
+   * chained statements never let the event loop run (each resolves at once, as a microtask).
+   */
+  #breathe: () => Promise<void>;
 
   /**
    * Records per staged batch. An in-process database (SQLite): the batches share the heap with
@@ -65,8 +79,12 @@ export class SourceSyncRepository {
    */
   readonly batchSize: number;
 
-  constructor(dialect: Pick<StorageDialect, 'db' | 'analyze' | 'insertColumns' | 'capabilities' | 'scratchDatabases'>) {
+  /** `applySlices`: how an in-process database's apply slices its statements (null: not at all). */
+  constructor(dialect: Pick<StorageDialect, 'db' | 'analyze' | 'insertColumns' | 'capabilities' | 'scratchDatabases'>, options: { applySlices?: ApplySlices | null } = {}) {
     this.#scratchDatabases = dialect.scratchDatabases;
+    // A networked database's statements hold no thread of this process.
+    this.#breathe = dialect.capabilities.inProcess ? () => new Promise((resolve) => setImmediate(resolve)) : async () => {};
+    this.#applySlices = dialect.capabilities.inProcess && options.applySlices !== null ? (options.applySlices ?? APPLY_SLICES) : undefined;
     this.batchSize = dialect.capabilities.inProcess ? 500 : 2_000;
     this.#scratch = dialect.capabilities.connectionScratch;
     this.#db = dialect.db;
@@ -103,6 +121,7 @@ export class SourceSyncRepository {
       const rows = Number(page.rows);
       if (rows > 0 && !known.addPacked(page.hashes ?? '', HASH_CHARS)) return null;
       if (rows < PAGE) return known;
+      await this.#breathe();
       // The page's last record id, found by the index rather than read with every row of the page.
       after = (await from.select('record_id').offset(PAGE - 1).limit(1).executeTakeFirstOrThrow()).record_id;
     }
@@ -157,6 +176,7 @@ export class SourceSyncRepository {
       const page = await this.#db.selectFrom('source_records').select(['record_id', 'hash']).where('source_id', '=', sourceId).where('record_id', '>', after).orderBy('record_id').limit(PAGE).execute();
       for (const r of page) known.set(r.record_id, r.hash);
       if (page.length < PAGE) return known;
+      await this.#breathe();
       after = page[page.length - 1].record_id;
     }
   }
@@ -190,7 +210,8 @@ export class SourceSyncRepository {
    * delete share a transaction, so another run's batch cannot slip in between.
    */
   async dropRun(runId: string, scratchFiles: readonly string[] = []): Promise<void> {
-    for (const file of scratchFiles) rmSync(file, { force: true });
+    // Deleting a file of hundreds of MB takes a while: on the thread pool, not this thread.
+    await Promise.all(scratchFiles.map((file) => rm(file, { force: true })));
     await this.#db.transaction().execute(async (trx) => {
       for (const table of ['source_staging_numbers', 'source_staging'] as const) {
         const alone = this.#scratch && !(await trx.selectFrom(table).select('run_id').where('run_id', '!=', runId).limit(1).executeTakeFirst());
@@ -300,7 +321,7 @@ export class SourceSyncRepository {
         await scratch!.attach(name, file);
         schemas.push(name);
       }
-      removed = await applyRun(this.#db, { ...input, scratchSchemas: schemas });
+      removed = await applyRun(this.#db, { ...input, scratchSchemas: schemas, slices: this.#applySlices });
     } finally {
       for (const name of schemas) await scratch!.detach(name);
     }
