@@ -5,8 +5,10 @@
  * the phonebook as it was.
  *
  * Batches flow through a short pipeline: while batch n is prepared (on a worker thread, when the
- * mapper has them) and staged, this thread already reads and sorts batch n+1. Staging stays in
- * order, one batch at a time; at most PIPELINE batches are in flight.
+ * mapper has them) and staged, this thread already reads and sorts batch n+1. Staging on the store's
+ * connection stays in order, one batch at a time; at most PIPELINE batches are in flight. Where the
+ * store has scratch databases, a mapper thread stages the batches it takes into its own (the apply
+ * attaches them), and this thread stages only the removals and the batches prepared inline.
  */
 import type { DirectorySourceType, SocketGuard, SourceItem, SourceOptions } from '../connectors/directory/directory-source.ts';
 import type { NumberingSettings } from '../core/phone-numbers/phone-number.ts';
