@@ -202,6 +202,46 @@ forEachDialect('sync pipeline', (dialect) => {
       assert.deepEqual([(await h.run(id)).unchanged], [3_000 - 1]);
     });
   });
+  describe('the apply in slices', () => {
+    const h = syncHarness(dialect, { mapper: inlineRecordMapper });
+
+    /** Ten staged records with a number each, applied by `repo`; resolves with the event-loop turns seen meanwhile. */
+    const applyTen = async (repo: SourceSyncRepository) => {
+      const db = h.store().dialect.db;
+      const sourceId = await h.createSource('csv', { ...source, url: server.url('/phonebook.csv') });
+      const runId = `run-${sourceId}`;
+      // The run's lease, as claiming the source would take it.
+      await db.updateTable('sources').set({ run_id: runId }).where('id', '=', sourceId).execute();
+      const records = Array.from({ length: 10 }, (_, i) => ({ recordId: `R${i}`, line: i + 2, hash: `h${i}` }));
+      const prepared = records.map((_, i) => ({ ok: true as const, kind: 'person' as const, name: `Person ${i}`, company: null, emails: '[]', notes: null, searchText: `person ${i}`, numbers: [{ raw: `030 123456${i}`, e164: `+4930123456${i}`, type: 'business' as const, switchboard: false }] }));
+      await repo.stage(sourceId, runId, records, prepared, []);
+      let turns = 0;
+      let applying = true;
+      const count = () => void setImmediate(() => {
+        if (!applying) return;
+        turns++;
+        count();
+      });
+      count();
+      await repo.apply({ tenantId: 'default', sourceId, runId, state: null, now: new Date().toISOString(), nextRunAt: null, staged: { added: 10, changed: 0, removed: 0 }, report: () => ({}) });
+      applying = false;
+      const contacts = await db.selectFrom('contacts').select('name').where('source_id', '=', sourceId).execute();
+      assert.equal(contacts.length, 10);
+      const numbers = await db.selectFrom('contact_numbers').innerJoin('contacts', 'contacts.id', 'contact_numbers.contact_id').select('e164').where('contacts.source_id', '=', sourceId).execute();
+      assert.equal(numbers.length, 10);
+      return turns;
+    };
+
+    it('lets the event loop run between slices where the database runs in this process, and not otherwise', async () => {
+      const sliced = await applyTen(new SourceSyncRepository(h.store().dialect, { applySlices: { rows: 2 } }));
+      const whole = await applyTen(new SourceSyncRepository(h.store().dialect, { applySlices: null }));
+      // A networked database's statements hold no thread of this process: nothing to slice there.
+      if (!h.store().dialect.capabilities.inProcess) return;
+      // Five slices of the records and five of their numbers, a turn after each.
+      assert.ok(sliced >= 10, `turns ${sliced}`);
+      assert.equal(whole, 0, `turns ${whole}`);
+    });
+  });
   describe('dropping a run\'s staging', () => {
     const h = syncHarness(dialect, { mapper: inlineRecordMapper });
 
