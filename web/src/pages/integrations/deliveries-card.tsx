@@ -30,7 +30,13 @@ export function DeliveriesCard({ names }: { names: Map<string, string> }) {
     return () => clearInterval(timer);
   }, []);
   useEffect(() => {
-    api<{ items: Delivery[] }>('GET', `/api/v1/deliveries${query({ state, limit: 100 })}`).then((r) => setDeliveries(r.items), toast.error);
+    // An answer that arrives after the tab changed (or a newer request went out) is dropped: it would
+    // show another tab's rows until the next poll.
+    let current = true;
+    api<{ items: Delivery[] }>('GET', `/api/v1/deliveries${query({ state, limit: 100 })}`).then((r) => current && setDeliveries(r.items), (err: unknown) => current && toast.error(err));
+    return () => {
+      current = false;
+    };
   }, [state, version, toast]);
   // The attempt log of the open row follows too: a replayed delivery gains attempts while it is open.
   useEffect(() => {
