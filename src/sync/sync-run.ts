@@ -153,6 +153,7 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
     } finally {
       // Nothing may still write staging rows once the run is over (dropRun follows).
       await staging.catch(() => {});
+      // Also when the run failed: the threads close their files, which dropRun then deletes.
       if (scratch) scratchFiles = await mapper.finish!(scratch);
     }
     if (signal.aborted) throw signal.reason;
@@ -176,8 +177,6 @@ export async function executeRun(repo: SourceSyncRepository, input: RunInput, re
     }, scratchFiles);
     return final!;
   } finally {
-    // A run that failed before its batches finished: the threads close their files first.
-    if (scratch && !scratchFiles.length) scratchFiles = await mapper.finish!(scratch).catch(() => []);
     await repo.dropRun(runId, scratchFiles).catch(() => {});
   }
 }

@@ -163,7 +163,9 @@ function staged({ trx, input, at, range }: Part, status: string[]) {
 async function updateChanged(part: Part): Promise<void> {
   const { trx, input, at, range } = part;
   const { sourceId, runId, now } = input;
-  await within(
+  // An UPDATE … FROM the part's staged rows, those of changed records.
+  const fromChanged = <QB extends { where: (...args: any[]) => QB }>(qb: QB) => within(qb.where('s.run_id', '=', runId).where('s.status', '=', 'changed'), 's', range);
+  await fromChanged(
     trx
       .updateTable('contacts')
       .from(at.rows)
@@ -176,24 +178,16 @@ async function updateChanged(part: Part): Promise<void> {
         search_text: sql<string>`${eb.ref('s.search_text')}`,
         updated_at: now,
       }))
-      .whereRef('contacts.id', '=', 's.contact_id')
-      .where('s.run_id', '=', runId)
-      .where('s.status', '=', 'changed'),
-    's',
-    range,
+      .whereRef('contacts.id', '=', 's.contact_id'),
   ).execute();
   await trx.deleteFrom('contact_numbers').where('contact_id', 'in', staged(part, ['changed']).select('s.contact_id')).execute();
-  await within(
+  await fromChanged(
     trx
       .updateTable('source_records')
       .from(at.rows)
       .set((eb) => ({ hash: eb.ref('s.hash') }))
       .where('source_records.source_id', '=', sourceId)
-      .whereRef('source_records.record_id', '=', 's.record_id')
-      .where('s.run_id', '=', runId)
-      .where('s.status', '=', 'changed'),
-    's',
-    range,
+      .whereRef('source_records.record_id', '=', 's.record_id'),
   ).execute();
 }
 
