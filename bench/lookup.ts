@@ -21,6 +21,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { Contact } from '../src/core/contacts/contact.ts';
 import { PhonebookIndex } from '../src/core/contacts/phonebook-index.ts';
+import { measureHostPauses } from './support/host-pauses.ts';
 import type { BenchRow } from './table.ts';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);
@@ -151,6 +152,7 @@ export async function runLookupBench(): Promise<{ rows: BenchRow[]; details: Rec
     queries.push([e164, r(2) === 0 ? `user-${r(200)}` : null]);
   }
   for (let i = 0; i < 20_000; i++) idx.lookup(queries[i][0], { ownerUserId: queries[i][1] });
+  const hostPauses = measureHostPauses();
   const times = new Float64Array(LOOKUPS);
   const byType = { exact: 0, company: 0, suffix: 0, none: 0 };
   for (let i = 0; i < LOOKUPS; i++) {
@@ -187,6 +189,7 @@ export async function runLookupBench(): Promise<{ rows: BenchRow[]; details: Rec
         v8Spaces: Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, { sizeMb: s.space_size / 2 ** 20, usedMb: s.space_used_size / 2 ** 20 }])),
       },
       lookups: LOOKUPS,
+      hostPausesBeforeTiming: hostPauses,
       lookupMicros: { p50, p90: percentile(times, 0.9), p99, p999: percentile(times, 0.999), max: times[times.length - 1] },
       answers: byType,
       sqlite: { rows: sql.rows, queries: sql.queries, p50Micros: sql.p50, p99Micros: sql.p99, fileMb: sql.fileMb, query: "select … where e164 like '%' || ? (last 8 digits), no usable index" },

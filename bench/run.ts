@@ -14,6 +14,7 @@ import { runInstancesBench } from './instances.ts';
 import { runLookupBench } from './lookup.ts';
 import { runLookupHttpBench } from './lookup-http.ts';
 import { runSseBench } from './sse.ts';
+import { measureHostPauses } from './support/host-pauses.ts';
 import { runSyncBench } from './sync.ts';
 import { markdownTable, printTable, type BenchRow } from './table.ts';
 
@@ -40,6 +41,7 @@ if (unknown.length) {
   process.exit(2);
 }
 const all: BenchRow[] = [];
+const pausesAtStart = measureHostPauses();
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 for (const name of wanted.length ? wanted : Object.keys(BENCHES).filter((n) => n !== 'lookup-http')) {
   console.log(`running ${name} …`);
@@ -57,14 +59,18 @@ const machine = {
   os: `${os.type()} ${os.release()}`,
   node: process.version,
   loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 10) / 10),
+  /** Pauses the host took from a busy thread, before the first benchmark and after the last. */
+  hostPauses: [pausesAtStart, measureHostPauses()],
 };
+const pauses = machine.hostPauses.map((p) => `${Math.round(p.perSecond).toLocaleString('en-US')}/s of ${Math.round(p.medianMicros)} µs (${(p.cpuShare * 100).toFixed(1)} % of a core)`).join(', then ');
 const at = new Date().toISOString();
 const [json, md] = wanted.length ? ['partial.json', 'partial.md'] : ['all.json', 'table.md'];
 writeFileSync(new URL(`./results/${json}`, import.meta.url), JSON.stringify({ at, machine, benches: wanted.length ? wanted : 'all', rows: all }, null, 2) + '\n');
 writeFileSync(
   new URL(`./results/${md}`, import.meta.url),
-  `Measured ${at} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB, ${machine.os}, Node ${machine.node}; load average at the end ${machine.loadAverageAtEnd.join(' / ')}.\n\n${markdownTable(all)}`,
+  `Measured ${at} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB, ${machine.os}, Node ${machine.node}; load average at the end ${machine.loadAverageAtEnd.join(' / ')}; the host paused a busy thread ${pauses}.\n\n${markdownTable(all)}`,
 );
 console.log('');
 printTable(all);
+console.log(`\nThe host paused a busy thread ${pauses} (tail latencies include these).`);
 console.log(`\n(also in bench/results/${json} and bench/results/${md})`);

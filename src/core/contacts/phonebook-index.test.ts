@@ -133,6 +133,28 @@ describe('PhonebookIndex', () => {
       assert.equal(who(index, '+49 89 445566 512').match?.contactId, 'acme');
     });
 
+    it('names the matched switchboard’s own number, whatever its length and inner zeros', () => {
+      const e164s = ['+1234567', '+4930200000010', '+4930000000001', '+123456789012345', '+100000000000000', '+4989100000000'];
+      const index = new PhonebookIndex();
+      for (const [k, e164] of e164s.entries()) {
+        index.upsert({ ...contact({ id: `sb${k}`, kind: 'company', numbers: [] }), numbers: [{ raw: e164, e164, type: 'business', switchboard: true }] });
+      }
+      for (const e164 of e164s) {
+        const base = e164.endsWith('0') ? e164.slice(0, -1) : e164;
+        // A 15-digit base leaves no room for an extension: a caller differing in its last digit is no one.
+        const caller = base.length < 16 ? `${base}7` : `${base.slice(0, -1)}7`;
+        const result = index.lookup(caller);
+        if (base.length === 16) {
+          assert.equal(result.match, null, caller);
+          continue;
+        }
+        assert.equal(result.match?.matchType, 'company', caller);
+        assert.equal(result.match?.number, e164, caller);
+        assert.equal(index.lookup(caller, { suffixDigits: 6 }).match?.number, e164, caller);
+      }
+      assert.equal(index.lookup('+999956789012345', { suffixDigits: 11 }).match?.number, '+123456789012345');
+    });
+
     it('forgets a switchboard that is removed or no longer marked', () => {
       const index = indexOf(acme);
       index.upsert({ ...acme, numbers: [readContactNumber('+49 89 4455660', 'business', false, DE)] });
@@ -223,6 +245,36 @@ describe('PhonebookIndex', () => {
     index.remove('never-there');
     assert.equal(index.size, 0);
     assert.equal(who(index, '030 7654321').match, null);
+  });
+
+  it('keeps switchboards consistent through many upserts and removes (the longest base answers)', () => {
+    const index = new PhonebookIndex();
+    const live = new Map<string, string>();
+    let seed = 11;
+    const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    // Bases nest: +49301230 is the base of +493012300 and of +4930123012; callers end in two more digits.
+    const numbers = Array.from({ length: 300 }, (_, k) => `+49301${String(k % 100).padStart(2, '0')}${k < 100 ? '0' : k < 200 ? '00' : `0${k % 7}`}`);
+    for (let i = 0; i < 6_000; i++) {
+      const id = `c${rand(800)}`;
+      if (rand(4) === 0) {
+        index.remove(id);
+        live.delete(id);
+      } else {
+        const e164 = numbers[rand(numbers.length)];
+        index.upsert({ ...contact({ id, kind: 'company', numbers: [] }), numbers: [{ raw: e164, e164, type: 'business', switchboard: true }] });
+        live.set(id, e164);
+      }
+    }
+    const baseOf = (e164: string) => (e164.endsWith('0') ? e164.slice(0, -1) : e164);
+    for (const caller of numbers.map((n) => `${baseOf(n)}42`)) {
+      let expected: string[] = [];
+      for (let r = 1; r <= 5 && expected.length === 0; r++) {
+        expected = [...live].filter(([, e164]) => baseOf(e164) === caller.slice(0, -r) && !numbers.includes(caller)).map(([id]) => id);
+      }
+      const result = index.lookup(caller);
+      assert.deepEqual(result.candidates.map((c) => c.contactId).sort(), expected.sort(), caller);
+      for (const c of result.candidates) assert.equal(c.number, live.get(c.contactId), caller);
+    }
   });
 
   it('stays consistent through many upserts and removes (hash table growth and deletion)', () => {

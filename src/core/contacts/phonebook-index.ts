@@ -167,7 +167,7 @@ export class PhonebookIndex {
     if (found.length === 0) return { number: e164, match: null, candidates: [] };
     if (found.length > 2) found.sort((a, b) => this.#compare(a, b, owner));
     else if (found.length === 2 && this.#compare(found[0], found[1], owner) > 0) found.reverse();
-    const candidates = found.map((num) => this.#match(num, matchType));
+    const candidates = found.map((num) => this.#match(num, matchType, matchType === 'exact' ? e164 : null));
     return { number: e164, match: candidates[0], candidates };
   }
 
@@ -207,14 +207,15 @@ export class PhonebookIndex {
     return this.#ids[ca] < this.#ids[cb] ? -1 : this.#ids[ca] > this.#ids[cb] ? 1 : 0;
   }
 
-  #match(n: number, matchType: MatchType): LookupMatch {
+  /** `e164`: the number's E.164 when the caller already has it (an exact match), else it is spelled from its key. */
+  #match(n: number, matchType: MatchType, e164: string | null): LookupMatch {
     const c = this.#contactOf[n];
     return {
       contactId: this.#ids[c],
       name: this.#names[c],
       company: this.#companies[c],
       matchType,
-      number: `+${this.#exact.keyOf(n)}`,
+      number: e164 ?? spell(this.#exact.keyOf(n)),
       origin: this.#flags[c] & FLAG_SYNCED ? 'synced' : 'manual',
       personal: this.#owners[c] !== null,
     };
@@ -259,4 +260,17 @@ export class PhonebookIndex {
     this.#exact.reserve(size);
     for (const chains of this.#suffixes.values()) chains.reserve(size);
   }
+}
+
+/**
+ * `+` and the digits of an E.164 key. Not `+${key}`: a key past 2^31 is a double, and V8 puts the
+ * string of a double into its number-string cache in the old generation. Spelling one per lookup
+ * kept the major GC's incremental marking busy on the lookup thread, and its steps made about 1 % of
+ * lookups take 20–40 µs (the p99). The two halves below 10^8 are small integers, whose strings are
+ * young garbage.
+ */
+function spell(key: number): string {
+  if (key < 1e8) return `+${key}`;
+  const high = Math.floor(key / 1e8);
+  return `+${high}${String(key - high * 1e8 + 1e8).slice(1)}`;
 }
