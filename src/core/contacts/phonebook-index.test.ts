@@ -34,6 +34,28 @@ function contact(p: Partial): Contact {
   };
 }
 
+/**
+ * A seeded random walk of upserts (a quarter of the steps: removes) over `contacts` ids, each upsert
+ * giving the contact one number; returns the number each live contact holds.
+ */
+function churn(index: PhonebookIndex, walk: { seed: number; steps: number; contacts: number }, pick: (rand: (n: number) => number) => string, make: (id: string, e164: string) => Contact): Map<string, string> {
+  const live = new Map<string, string>();
+  let seed = walk.seed;
+  const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+  for (let i = 0; i < walk.steps; i++) {
+    const id = `c${rand(walk.contacts)}`;
+    if (rand(4) === 0) {
+      index.remove(id);
+      live.delete(id);
+    } else {
+      const e164 = pick(rand);
+      index.upsert(make(id, e164));
+      live.set(id, e164);
+    }
+  }
+  return live;
+}
+
 function indexOf(...contacts: Contact[]): PhonebookIndex {
   const index = new PhonebookIndex();
   for (const c of contacts) index.upsert(c);
@@ -249,22 +271,12 @@ describe('PhonebookIndex', () => {
 
   it('keeps switchboards consistent through many upserts and removes (the longest base answers)', () => {
     const index = new PhonebookIndex();
-    const live = new Map<string, string>();
-    let seed = 11;
-    const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
     // Bases nest: +49301230 is the base of +493012300 and of +4930123012; callers end in two more digits.
     const numbers = Array.from({ length: 300 }, (_, k) => `+49301${String(k % 100).padStart(2, '0')}${k < 100 ? '0' : k < 200 ? '00' : `0${k % 7}`}`);
-    for (let i = 0; i < 6_000; i++) {
-      const id = `c${rand(800)}`;
-      if (rand(4) === 0) {
-        index.remove(id);
-        live.delete(id);
-      } else {
-        const e164 = numbers[rand(numbers.length)];
-        index.upsert({ ...contact({ id, kind: 'company', numbers: [] }), numbers: [{ raw: e164, e164, type: 'business', switchboard: true }] });
-        live.set(id, e164);
-      }
-    }
+    const live = churn(index, { seed: 11, steps: 6_000, contacts: 800 }, (rand) => numbers[rand(numbers.length)], (id, e164) => ({
+      ...contact({ id, kind: 'company', numbers: [] }),
+      numbers: [{ raw: e164, e164, type: 'business', switchboard: true }],
+    }));
     const baseOf = (e164: string) => (e164.endsWith('0') ? e164.slice(0, -1) : e164);
     for (const caller of numbers.map((n) => `${baseOf(n)}42`)) {
       let expected: string[] = [];
@@ -279,20 +291,7 @@ describe('PhonebookIndex', () => {
 
   it('stays consistent through many upserts and removes (hash table growth and deletion)', () => {
     const index = new PhonebookIndex();
-    const live = new Map<string, string>();
-    let seed = 7;
-    const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
-    for (let i = 0; i < 20_000; i++) {
-      const id = `c${rand(3000)}`;
-      if (rand(4) === 0) {
-        index.remove(id);
-        live.delete(id);
-      } else {
-        const e164 = `+4930${1000000 + rand(5000)}`;
-        index.upsert(contact({ id, numbers: [e164] }));
-        live.set(id, e164);
-      }
-    }
+    const live = churn(index, { seed: 7, steps: 20_000, contacts: 3000 }, (rand) => `+4930${1000000 + rand(5000)}`, (id, e164) => contact({ id, numbers: [e164] }));
     assert.equal(index.size, live.size);
     const byNumber = new Map<string, string[]>();
     for (const [id, e164] of live) byNumber.set(e164, [...(byNumber.get(e164) ?? []), id]);
