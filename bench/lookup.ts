@@ -155,13 +155,20 @@ export async function runLookupBench(): Promise<{ rows: BenchRow[]; details: Rec
   const hostPauses = measureHostPauses();
   const times = new Float64Array(LOOKUPS);
   const byType = { exact: 0, company: 0, suffix: 0, none: 0 };
+  const kinds: Array<keyof typeof byType> = [];
   for (let i = 0; i < LOOKUPS; i++) {
     const [e164, ownerUserId] = queries[i];
     const t0 = process.hrtime.bigint();
     const result = idx.lookup(e164, { ownerUserId });
     times[i] = Number(process.hrtime.bigint() - t0) / 1000;
-    byType[result.match?.matchType ?? 'none']++;
+    const kind = result.match?.matchType ?? 'none';
+    byType[kind]++;
+    kinds.push(kind);
   }
+  // p99 per kind of answer: a tail that only the answers with a match have points at what building a match costs.
+  const p99ByAnswer = Object.fromEntries(
+    (['exact', 'company', 'none'] as const).map((kind) => [kind, percentile(Float64Array.from(times.filter((_, i) => kinds[i] === kind)).sort(), 0.99)]),
+  );
   times.sort();
   const p50 = percentile(times, 0.5);
   const p99 = percentile(times, 0.99);
@@ -190,7 +197,7 @@ export async function runLookupBench(): Promise<{ rows: BenchRow[]; details: Rec
       },
       lookups: LOOKUPS,
       hostPausesBeforeTiming: hostPauses,
-      lookupMicros: { p50, p90: percentile(times, 0.9), p99, p999: percentile(times, 0.999), max: times[times.length - 1] },
+      lookupMicros: { p50, p90: percentile(times, 0.9), p99, p999: percentile(times, 0.999), max: times[times.length - 1], p99ByAnswer },
       answers: byType,
       sqlite: { rows: sql.rows, queries: sql.queries, p50Micros: sql.p50, p99Micros: sql.p99, fileMb: sql.fileMb, query: "select … where e164 like '%' || ? (last 8 digits), no usable index" },
     },
