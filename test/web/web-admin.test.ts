@@ -6,7 +6,7 @@
  * Webhooks, CRM connections and the employee integration: web-integrations.test.ts.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { acceptNextDialog, startReceiver } from './receiver.ts';
 import { callEvents, WebHarness } from './web-harness.ts';
 
@@ -29,6 +29,7 @@ describe('web UI admin editors in Chromium', () => {
     await h.api('PATCH', '/api/v1/settings', { deliveryAllowList: ['127.0.0.1'] });
   });
 
+  afterEach((t) => h.explain(t));
   after(async () => {
     await h.close();
     receiver.close();

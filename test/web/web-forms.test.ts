@@ -6,7 +6,7 @@
  * schema describes has help in that language.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import { WebHarness } from './web-harness.ts';
 
@@ -93,6 +93,7 @@ describe('web UI option forms in Chromium', () => {
     await h.api('POST', '/api/v1/connectors', { type: 'asterisk-ami', name: 'Office', enabled: false, host: '127.0.0.1', username: 'cb', secret: 'ami-secret-1' });
   });
 
+  afterEach((t) => h.explain(t));
   after(() => h.close());
 
   it('names every source, PBX and CRM type and labels every option in English and German, with help', async () => {

@@ -26,6 +26,9 @@ export class WebHarness {
   adminKey = '';
   #server: ChildProcess | undefined;
   #browser: Browser | undefined;
+  /** The server's output so far, and the pages signed in: what `explain` prints when a test fails. */
+  #out = '';
+  #pages: Page[] = [];
 
   /** Builds the UI when web/src changed, starts the server and the browser. */
   async start(): Promise<void> {
@@ -46,23 +49,24 @@ export class WebHarness {
   }
 
   #serve(): Promise<void> {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', this.dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Info level: kept in memory, printed only when a test fails (`explain`).
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', this.dataDir, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.#server = child;
-    let out = '';
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 20_000);
+      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${this.#out}`)), 20_000);
       child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const key = /^\s+(cb_[a-z0-9]{10}_[A-Za-z0-9_-]{32})$/m.exec(out)?.[1];
-        const listening = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+        this.#out += chunk.toString();
+        if (this.url) return;
+        const key = /^\s+(cb_[a-z0-9]{10}_[A-Za-z0-9_-]{32})$/m.exec(this.#out)?.[1];
+        const listening = /listening on (http:\/\/\S+)/.exec(this.#out)?.[1];
         if (key && listening) {
           clearTimeout(timer);
           [this.url, this.adminKey] = [listening, key];
           resolve();
         }
       });
-      child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-      child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
+      child.stderr!.on('data', (c: Buffer) => (this.#out += c.toString()));
+      child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${this.#out}`)));
     });
   }
 
@@ -89,6 +93,7 @@ export class WebHarness {
   async signIn(login: string): Promise<{ context: BrowserContext; page: Page }> {
     const context = await this.context();
     const page = await context.newPage();
+    this.#pages.push(page);
     page.setDefaultTimeout(15_000);
     await page.goto(`${this.url}/live`);
     await page.getByLabel(/E-mail or extension|E-Mail oder Nebenstelle/).fill(login);
@@ -96,6 +101,25 @@ export class WebHarness {
     await page.getByRole('button', { name: /^Sign in$|^Anmelden$/ }).click();
     await page.locator('nav[aria-label=main]').waitFor();
     return { context, page };
+  }
+
+  /**
+   * For `afterEach`: when the test failed, prints what it could not see — each open page's text and
+   * the end of the server's log — so a failure in CI says more than which wait timed out.
+   */
+  async explain(t: { name: string }, extra?: () => string): Promise<void> {
+    const open = this.#pages.filter((p) => !p.isClosed());
+    this.#pages = open;
+    // Node 24's TestContext has `passed` in hooks; @types/node does not list it yet.
+    if ((t as { passed?: boolean }).passed !== false) return;
+    const lines = [`--- what "${t.name}" saw when it failed ---`];
+    for (const page of open) {
+      const text = await page.locator('body').innerText({ timeout: 2_000 }).catch((e: Error) => `(unreadable: ${e.message})`);
+      lines.push(`page ${page.url()}:`, text.slice(0, 16_000));
+    }
+    if (extra) lines.push(extra());
+    lines.push('server log (end):', this.#out.slice(-8_000), '--- end ---');
+    process.stderr.write(`${lines.join('\n')}\n`);
   }
 
   shot(page: Page, name: string): Promise<Buffer> {

@@ -5,7 +5,7 @@
  * lookup, journaling preview and mappings; the employee-integration URLs — each checked through the API.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { acceptNextDialog, EMPTY, startReceiver } from './receiver.ts';
 import { signatureHeaders } from '../../src/delivery/webhook-signature.ts';
 import { callEvents, WebHarness } from './web-harness.ts';
@@ -27,6 +27,7 @@ describe('web UI integrations editors in Chromium', () => {
     await h.api('PATCH', '/api/v1/settings', { deliveryAllowList: ['127.0.0.1'] });
   });
 
+  afterEach((t) => h.explain(t, () => `receiver got: ${received.map((r) => `${r.method} ${r.url}`).join(', ')}`));
   after(async () => {
     await h.close();
     receiver.close();

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { openStore } from '../../src/storage/store.ts';
 import { callEvents as events, PASSWORD, WebHarness } from './web-harness.ts';
 
@@ -58,6 +58,7 @@ describe('web UI in Chromium', () => {
     await apiCall('POST', '/api/v1/actions', { name: 'Open in CRM', ownerUserId: null, execution: 'client', target: { type: 'url', url: 'https://crm.example.test/search?phone=${number}' } });
   });
 
+  afterEach((t) => h.explain(t));
   after(() => h.close());
 
   it('serves the app at every client route, hashed assets for a year, and API 404s as problems', async () => {
