@@ -11,6 +11,7 @@ import { isIP } from 'node:net';
 import { SourceError, type SocketGuard } from '../connectors/directory/directory-source.ts';
 import { DestinationBlockedError, guardedLookup, type SafeDispatchers } from '../delivery/safe-dispatcher.ts';
 import { compileAllowList, refuse } from '../delivery/ssrf-guard.ts';
+import { causes, sendOnceMoreIfStale } from '../delivery/stale-connection.ts';
 
 /** A fetch for one run of one tenant's source. */
 export function guardedFetch(dispatchers: SafeDispatchers, allowList: readonly string[]): typeof fetch {
@@ -20,28 +21,13 @@ export function guardedFetch(dispatchers: SafeDispatchers, allowList: readonly s
   const guarded = async (input: string | URL | Request, init?: RequestInit) => {
     const send = () => undiciFetch(input as never, { ...init, dispatcher } as never) as unknown as Promise<Response>;
     try {
-      try {
-        return await send();
-      } catch (err) {
-        // A kept-alive connection the server closed just as it was reused fails a request that never
-        // reached it: a safe request is sent once more, on a new connection (as browsers do).
-        if (!closedBeforeAnswer(err) || !SAFE_METHODS.has((init?.method ?? 'GET').toUpperCase()) || init?.signal?.aborted) throw err;
-        return await send();
-      }
+      return await sendOnceMoreIfStale(init?.method, init?.signal, send);
     } catch (err) {
       if (blocked(err)) throw new SourceError('unreachable', `${hostOf(input)} resolves to a private address; add it to the allow-list in Settings`);
       throw err;
     }
   };
   return guarded as unknown as typeof fetch;
-}
-
-/** Methods without effects on the server (RFC 9110 §9.2.1, and WebDAV's reads): resending one is harmless. */
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PROPFIND', 'REPORT']);
-
-/** The connection closed or reset before any answer. */
-function closedBeforeAnswer(err: unknown): boolean {
-  return causes(err).some((e) => ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'].includes((e as { code?: unknown }).code as string));
 }
 
 /** The same policy for a reader's own sockets (LDAP). */
@@ -62,16 +48,6 @@ export function guardedSockets(allowList: readonly string[]): SocketGuard {
 /** undici wraps the connector's error (fetch failed → cause), sometimes twice. */
 function blocked(err: unknown): boolean {
   return causes(err).some((e) => e instanceof DestinationBlockedError);
-}
-
-/** An error and those it wraps: undici nests the socket error in `cause`, a connect to several addresses fails with an AggregateError. */
-function causes(err: unknown): unknown[] {
-  const chain: unknown[] = [];
-  for (let e = err, i = 0; e && i < 5; i++) {
-    chain.push(e);
-    e = e instanceof AggregateError && e.errors[0] ? e.errors[0] : (e as { cause?: unknown }).cause;
-  }
-  return chain;
 }
 
 function hostOf(input: string | URL | Request): string {

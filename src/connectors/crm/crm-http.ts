@@ -3,11 +3,13 @@
  * allow-list applies to CRM hosts as it does to webhooks). Maps answers to CrmError kinds: 401 auth
  * (the caller refreshes its token once and asks again), 403 rejected unless the CRM says otherwise,
  * 408/429/5xx unavailable or rate_limited with Retry-After, other 4xx rejected. Bodies never logged.
+ * A safe request whose kept-alive connection closed before any answer is sent once more (stale-connection.ts).
  */
 import { request } from 'undici';
 import type { SafeDispatchers } from '../../delivery/safe-dispatcher.ts';
 import { parseRetryAfter } from '../../delivery/retry-policy.ts';
 import { requestLine } from '../../delivery/http-sender.ts';
+import { sendOnceMoreIfStale } from '../../delivery/stale-connection.ts';
 import { CrmError } from './crm-error.ts';
 
 export type CrmRequest = { method: string; url: string; headers?: Record<string, string>; body?: string | null };
@@ -17,13 +19,17 @@ export type CrmResponse = { status: number; headers: Record<string, string>; tex
 export async function send(dispatchers: SafeDispatchers, allowList: readonly string[], req: CrmRequest, signal: AbortSignal): Promise<CrmResponse> {
   const timeout = AbortSignal.timeout(dispatchers.timeouts.totalMs);
   try {
-    const res = await request(req.url, {
-      method: req.method as 'GET',
-      headers: { 'user-agent': 'Callbridge', ...req.headers },
-      body: req.body ?? undefined,
-      dispatcher: dispatchers.for(allowList),
-      signal: AbortSignal.any([signal, timeout]),
-    });
+    const both = AbortSignal.any([signal, timeout]);
+    // A lookup (GET) on a kept-alive connection the CRM closed just then is sent once more.
+    const res = await sendOnceMoreIfStale(req.method, both, () =>
+      request(req.url, {
+        method: req.method as 'GET',
+        headers: { 'user-agent': 'Callbridge', ...req.headers },
+        body: req.body ?? undefined,
+        dispatcher: dispatchers.for(allowList),
+        signal: both,
+      }),
+    );
     const text = await res.body.text();
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers[k] = v;
