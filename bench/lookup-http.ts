@@ -25,7 +25,7 @@ import type { BenchRow } from './table.ts';
 
 const WARM_SECONDS = Math.max(3, Number(process.env.BENCH_DURATION ?? 10) / 2);
 /** Pairs of rounds (one per server), and each round's length. */
-const PAIRS = 7;
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 7);
 const SECONDS = 2;
 
 function serve(mode: 'callbridge' | 'bare', dir: string) {
